@@ -1,0 +1,63 @@
+// What every local provider emulator exposes to tests, benchmarks and the embedded demo.
+
+/** A fault the emulator injects into the next `times` requests whose operation matches. */
+export interface FaultSpec {
+  kind: 'throttle' | 'server_error' | 'timeout' | 'quota' | 'auth';
+  /** Provider operation name (EC2 Action, ARM operation, GCE method, SOAP method); all when absent. */
+  operation?: string;
+  /** How many matching requests fail before the fault clears. Default 1. */
+  times?: number;
+}
+
+/** One request as the emulator saw it on the wire, for wire assertions in tests. */
+export interface RecordedRequest {
+  method: string;
+  path: string;
+  /** Provider operation name, as in FaultSpec.operation. */
+  operation: string;
+  headers: Record<string, string>;
+  /** Raw body text (form-encoded, JSON or SOAP XML). */
+  body: string;
+  /** Query-string parameters (for EC2 the parsed form body is here too). */
+  query: Record<string, string>;
+}
+
+export interface EmulatorSeedOptions {
+  region: string;
+  count: number;
+  /** Seeded VMs carry no Skyport tags: they stand for VMs made outside Skyport. */
+  namePrefix?: string;
+}
+
+export interface RunningEmulator {
+  /** Base URL the adapter is pointed at (https for Azure, with `caCertPem`). */
+  readonly url: string;
+  /** PEM of the self-signed CA when the emulator serves TLS. */
+  readonly caCertPem?: string;
+  injectFault(fault: FaultSpec): void;
+  clearFaults(): void;
+  /** Add VMs directly to the emulator's state (fast; for paging tests and benchmarks). */
+  seedVms(options: EmulatorSeedOptions): void;
+  /** Number of VMs that exist (not deleted), across all regions. */
+  vmCount(): number;
+  requests(): RecordedRequest[];
+  clearRequests(): void;
+  close(): Promise<void>;
+}
+
+export interface EmulatorStartOptions {
+  /** 0 (default) picks a free port on 127.0.0.1. */
+  port?: number;
+  host?: string;
+  /** How long a new VM stays `pending` before `running`, and similar transitions. Default 50 ms. */
+  transitionMs?: number;
+  /** Maximum page size the emulator serves, regardless of what the client asks. */
+  maxPageSize?: number;
+  /** Keep a log of requests (tests); off for benchmarks. Default true. */
+  recordRequests?: boolean;
+  /**
+   * JSON file to load state from at start and save it to after changes (debounced), so the
+   * embedded demo's sandbox VMs survive a restart. In memory only when absent.
+   */
+  statePath?: string;
+}
