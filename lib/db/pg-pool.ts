@@ -1,0 +1,81 @@
+import pg from 'pg';
+
+/** Postgres type OIDs the Prisma pg adapter cannot map. */
+const CHAR_OID = 18; // the internal single-byte `"char"` type (pg_class.relkind, pg_constraint.contype…)
+const TEXT_OID = 25;
+
+type QueryResultLike = { fields?: { dataTypeID: number }[]; rows?: unknown[] };
+
+/**
+ * Which columns of a result were `"char"` before relabelling, keyed by the result's `rows` array
+ * (the adapter passes that same array on), so a caller that needs the exact type back — the
+ * schema engine's describer reads `pg_constraint.contype` as a Character — can restore it.
+ */
+export const charColumnsByRows = new WeakMap<object, number[]>();
+
+/**
+ * Workaround for @prisma/adapter-pg 7.10.0: a result column of type `"char"` (OID 18) throws
+ * UnsupportedNativeDataType, so any raw query over the system catalogs fails. The value arrives as
+ * text anyway; we relabel the column as `text` before the adapter sees it.
+ */
+export function relabelCharColumns<T>(result: T): T {
+  const { fields, rows } = (result ?? {}) as QueryResultLike;
+  if (Array.isArray(fields)) {
+    const relabelled: number[] = [];
+    fields.forEach((field, index) => {
+      if (field.dataTypeID === CHAR_OID) {
+        field.dataTypeID = TEXT_OID;
+        relabelled.push(index);
+      }
+    });
+    if (relabelled.length && Array.isArray(rows)) charColumnsByRows.set(rows, relabelled);
+  }
+  return result;
+}
+
+type Callback = (error: Error | null, result: unknown) => void;
+
+/** pg.Client whose results never carry OID 18 columns (see relabelCharColumns). */
+class CharSafeClient extends pg.Client {
+  // pg's query() has many overloads (promise, callback, submittable); we only post-process results.
+  override query(...args: unknown[]): never {
+    const last = args.length - 1;
+    const callback = args[last];
+    if (typeof callback === 'function') {
+      args[last] = ((error: Error | null, result: unknown) =>
+        (callback as Callback)(error, error ? result : relabelCharColumns(result))) satisfies Callback;
+    }
+    const superQuery = pg.Client.prototype.query as (...a: unknown[]) => unknown;
+    const out = superQuery.apply(this, args);
+    if (out instanceof Promise) return out.then(relabelCharColumns) as never;
+    return out as never;
+  }
+}
+
+export interface PoolOptions {
+  max?: number;
+  /** Fail fast instead of hanging when the database is unreachable. */
+  connectionTimeoutMillis?: number;
+  applicationName?: string;
+}
+
+export function createPgPool(connectionString: string, options: PoolOptions = {}): pg.Pool {
+  return new pg.Pool({
+    connectionString,
+    Client: CharSafeClient,
+    max: options.max ?? 10,
+    connectionTimeoutMillis: options.connectionTimeoutMillis ?? 10_000,
+    application_name: options.applicationName ?? 'skyport',
+  });
+}
+
+/** The same connection string pointing at another database on the same server. */
+export function withDatabase(connectionString: string, database: string): string {
+  const url = new URL(connectionString);
+  url.pathname = `/${encodeURIComponent(database)}`;
+  return url.toString();
+}
+
+export function databaseName(connectionString: string): string {
+  return decodeURIComponent(new URL(connectionString).pathname.replace(/^\//, ''));
+}

@@ -1,0 +1,2 @@
+export { startEmulator, type AwsEmulatorOptions, type AwsRunningEmulator } from './server';
+export { SANDBOX_ACCOUNT, SANDBOX_ROLES, REGIONS, roleArn } from './catalog';
