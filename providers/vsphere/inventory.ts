@@ -26,6 +26,7 @@ export interface TemplateInfo {
 }
 
 const TEMPLATE_CACHE_MS = 60_000;
+const FIELD_REFRESH_MS = 5_000;
 
 export class Inventory {
   readonly collector: PropertyCollector;
@@ -35,6 +36,7 @@ export class Inventory {
   private readonly templates = new Map<string, { at: number; list: Promise<TemplateInfo[]> }>();
   private fieldNames = new Map<number, string>();
   private fieldKeys = new Map<string, number>();
+  private fieldDefsLoadedAt = 0;
 
   constructor(
     private readonly client: VimClient,
@@ -157,15 +159,22 @@ export class Inventory {
 
   // ---- custom attributes ----
 
-  /** Field key → name, refreshed when a VM carries a key we have not seen. */
+  /**
+   * Field key → name. `refresh` (a VM carries a key we have not seen) reloads at most every few
+   * seconds, so keys of non-VM fields never cause a reload per listed VM.
+   */
   async fieldNameMap(refresh = false): Promise<ReadonlyMap<number, string>> {
-    if (refresh || this.fieldNames.size === 0) await this.loadFieldDefs();
+    const stale = Date.now() - this.fieldDefsLoadedAt > FIELD_REFRESH_MS;
+    if (this.fieldDefsLoadedAt === 0 || (refresh && stale)) await this.loadFieldDefs();
     return this.fieldNames;
   }
 
   private async loadFieldDefs(): Promise<void> {
     const { customFieldsManager } = await this.client.serviceContent();
-    if (!customFieldsManager) return;
+    if (!customFieldsManager) {
+      this.fieldDefsLoadedAt = Date.now();
+      return;
+    }
     const content = await this.collector.read(customFieldsManager, ['field']);
     const names = new Map<number, string>();
     const keys = new Map<string, number>();
@@ -176,6 +185,7 @@ export class Inventory {
     }
     this.fieldNames = names;
     this.fieldKeys = keys;
+    this.fieldDefsLoadedAt = Date.now();
   }
 
   /** The key of the VM custom attribute `name`, defining it first when it does not exist. */

@@ -157,7 +157,6 @@ export async function diffMigrationsToSchema(databaseUrl: string, paths: Migrati
       from: migrationsList.migrationDirectories.length ? { tag: 'migrations', ...migrationsList } : { tag: 'empty' },
       to: { tag: 'schemaDatamodel', ...schemaFiles(schemaPath, schema) },
       script: true,
-      shadowDatabaseUrl: null,
       exitCode: null,
       filters: NO_FILTER,
     });

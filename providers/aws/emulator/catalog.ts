@@ -93,8 +93,19 @@ const IMAGE_TEMPLATES = [
   { name: 'skyport-golden-rhel9-2025.01', description: 'Skyport golden image (RHEL 9)', platformDetails: 'Red Hat Enterprise Linux', amazon: false },
 ] as const;
 
+const imagesByRegion = new Map<string, ImageInfo[]>();
+
 /** AMI ids are regional on EC2, so the same image has a different id in each region. */
 export function imagesOf(region: string): ImageInfo[] {
+  let images = imagesByRegion.get(region);
+  if (!images) {
+    images = regionImages(region);
+    imagesByRegion.set(region, images);
+  }
+  return images;
+}
+
+function regionImages(region: string): ImageInfo[] {
   return IMAGE_TEMPLATES.map((template) => ({
     imageId: `ami-${createHash('sha256').update(`${region}/${template.name}`).digest('hex').slice(0, 17)}`,
     name: template.name,

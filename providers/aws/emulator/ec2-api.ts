@@ -58,10 +58,43 @@ function publicDns(ip: string | undefined, region: string): string | null {
   return ip ? `ec2-${ip.replace(/\./g, '-')}.${region === 'us-east-1' ? 'compute-1' : `${region}.compute`}.amazonaws.com` : null;
 }
 
+function defaultSecurityGroup(vpcId: string): XmlElements {
+  return { groupId: `sg-${vpcId.slice(4)}`, groupName: 'default' };
+}
+
+/** The primary network interface every VPC instance has (eth0), as RunInstances/DescribeInstances show it. */
+function primaryInterfaceXml(instance: InstanceRecord, securityGroup: XmlElements): XmlElements {
+  const suffix = instance.instanceId.slice(2);
+  return {
+    networkInterfaceId: `eni-${suffix}`,
+    subnetId: instance.subnetId,
+    vpcId: instance.vpcId,
+    description: null,
+    ownerId: SANDBOX_ACCOUNT.accountId,
+    status: 'in-use',
+    privateIpAddress: instance.privateIp,
+    privateDnsName: `ip-${instance.privateIp.replace(/\./g, '-')}.${instance.region}.compute.internal`,
+    sourceDestCheck: true,
+    groupSet: [securityGroup],
+    attachment: {
+      attachmentId: `eni-attach-${suffix}`,
+      deviceIndex: 0,
+      status: instance.state === 'pending' ? 'attaching' : 'attached',
+      attachTime: instance.launchTime,
+      deleteOnTermination: true,
+    },
+    association: instance.publicIp
+      ? { publicIp: instance.publicIp, publicDnsName: publicDns(instance.publicIp, instance.region), ipOwnerId: 'amazon' }
+      : undefined,
+    interfaceType: 'interface',
+  };
+}
+
 export function instanceXml(instance: InstanceRecord): XmlElements {
   const type = instanceTypeInfo(instance.instanceType);
   const image = imagesOf(instance.region).find((i) => i.imageId === instance.imageId);
   const tags = Object.entries(instance.tags);
+  const securityGroup = defaultSecurityGroup(instance.vpcId);
   return {
     instanceId: instance.instanceId,
     imageId: instance.imageId,
@@ -81,7 +114,7 @@ export function instanceXml(instance: InstanceRecord): XmlElements {
     privateIpAddress: instance.privateIp,
     ipAddress: instance.publicIp,
     sourceDestCheck: true,
-    groupSet: [{ groupId: `sg-${instance.vpcId.slice(4)}`, groupName: 'default' }],
+    groupSet: [securityGroup],
     stateReason: instance.stateReason,
     architecture: 'x86_64',
     rootDeviceType: 'ebs',
@@ -101,7 +134,7 @@ export function instanceXml(instance: InstanceRecord): XmlElements {
     clientToken: instance.clientToken || null,
     tagSet: tags.length ? tags.map(([key, value]) => ({ key, value })) : undefined,
     hypervisor: 'xen',
-    networkInterfaceSet: [],
+    networkInterfaceSet: [primaryInterfaceXml(instance, securityGroup)],
     ebsOptimized: false,
     cpuOptions: type ? { coreCount: type.cores, threadsPerCore: type.vcpus / type.cores } : undefined,
     platformDetails: image?.platformDetails ?? 'Linux/UNIX',
@@ -118,7 +151,8 @@ function reservationsXml(instances: InstanceRecord[]): XmlValue[] {
   return reservations.map((r) => ({
     reservationId: r.id,
     ownerId: SANDBOX_ACCOUNT.accountId,
-    groupSet: [],
+    // EC2-Classic listed security groups per reservation; VPC-era responses still carry the element.
+    groupSet: [defaultSecurityGroup(r.instances[0]!.vpcId)],
     instancesSet: r.instances.map(instanceXml),
   }));
 }

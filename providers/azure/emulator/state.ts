@@ -125,17 +125,23 @@ export class ArmState {
       vmKey,
       transition,
     };
-    // A new operation on the same VM supersedes one still running: finish that one first.
-    if (vmKey) {
-      for (const pending of this.pendingOperations) {
-        if (pending.vmKey === vmKey) pending.completeAt = Math.min(pending.completeAt, now);
-      }
-      this.settle(now);
-    }
     this.operations.set(op.id, op);
     this.pendingOperations.push(op);
     if (durationMs <= 0) this.settle(now);
     return op;
+  }
+
+  /** A new operation on a VM supersedes one still running on it: finish that one first. */
+  finishPendingFor(vmKey: string): void {
+    const now = Date.now();
+    let found = false;
+    for (const pending of this.pendingOperations) {
+      if (pending.vmKey === vmKey) {
+        pending.completeAt = Math.min(pending.completeAt, now);
+        found = true;
+      }
+    }
+    if (found) this.settle(now);
   }
 
   /** Apply every operation whose time has come. */

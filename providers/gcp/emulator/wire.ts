@@ -110,9 +110,10 @@ export function renderOperation(project: string, op: OperationRecord, now: numbe
     user: op.user,
     progress: status === 'DONE' ? 100 : 0,
     insertTime: rfc3339(op.insertedAt),
+    // GCE (and libcloud's captures) show startTime already on PENDING operations.
+    startTime: rfc3339(op.runningAt),
     selfLink: `${zoneLink(project, op.zone)}/operations/${op.name}`,
   };
-  if (status !== 'PENDING') body.startTime = rfc3339(op.runningAt);
   if (status === 'DONE') {
     body.endTime = rfc3339(op.doneAt);
     if (op.error) {

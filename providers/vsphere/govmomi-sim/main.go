@@ -4,16 +4,44 @@
 package main
 
 import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
 	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
 	"encoding/json"
 	"encoding/pem"
 	"io"
 	"log"
+	"math/big"
+	"net"
 	"net/url"
 	"os"
+	"time"
 
 	"github.com/vmware/govmomi/simulator"
 )
+
+// loopbackCertificate replaces httptest's built-in RSA-1024 certificate, which current OpenSSL
+// (Node 24) rejects as too weak.
+func loopbackCertificate() tls.Certificate {
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		log.Fatal(err)
+	}
+	template := x509.Certificate{
+		SerialNumber: big.NewInt(time.Now().UnixNano()), Subject: pkix.Name{CommonName: "vcsim.skyport.local"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(24 * time.Hour),
+		IsCA: true, BasicConstraintsValid: true, IPAddresses: []net.IP{net.ParseIP("127.0.0.1")}, DNSNames: []string{"localhost"},
+		KeyUsage: x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+	}
+	der, err := x509.CreateCertificate(rand.Reader, &template, &template, &key.PublicKey, key)
+	if err != nil {
+		log.Fatal(err)
+	}
+	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}
+}
 
 func main() {
 	model := simulator.VPX()
@@ -24,7 +52,7 @@ func main() {
 	defer model.Remove()
 
 	model.Service.Listen = &url.URL{Host: "127.0.0.1:0", User: url.UserPassword("skyport", "sim-password")}
-	model.Service.TLS = new(tls.Config)
+	model.Service.TLS = &tls.Config{Certificates: []tls.Certificate{loopbackCertificate()}}
 	server := model.Service.NewServer()
 	defer server.Close()
 

@@ -1,7 +1,7 @@
 // HTTPS transport for the vim25 endpoint: one keep-alive agent per client, trust configured as a
 // CA PEM, a pinned certificate thumbprint, or (explicitly) none; a hard timeout per request.
 import https from 'node:https';
-import type { IncomingHttpHeaders } from 'node:http';
+import type { ClientRequestArgs, IncomingHttpHeaders } from 'node:http';
 import tls from 'node:tls';
 import type { Duplex } from 'node:stream';
 
@@ -53,13 +53,18 @@ class PinnedAgent extends https.Agent {
   }
 
   override createConnection(
-    options: tls.ConnectionOptions,
-    callback?: (error: Error | null, socket?: Duplex) => void,
+    options: ClientRequestArgs & { servername?: string },
+    callback?: (error: Error | null, socket: Duplex) => void,
   ): Duplex | undefined {
-    const socket = tls.connect({ ...options, rejectUnauthorized: false });
+    const socket = tls.connect({
+      host: options.host ?? undefined,
+      port: Number(options.port),
+      servername: options.servername || undefined,
+      rejectUnauthorized: false,
+    });
     const fail = (error: Error) => {
       socket.destroy();
-      callback?.(error);
+      callback?.(error, socket);
     };
     socket.once('error', fail);
     socket.once('secureConnect', () => {

@@ -1,0 +1,51 @@
+// An API operation is declared once (method, path, access, zod schemas) and used three times:
+// by its route handler (parsing and authorization), by the OpenAPI document, and by the test that
+// checks every route's 401/403 behaviour.
+import type { z } from 'zod';
+import type { Capability } from '../auth/permissions';
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+export type Access =
+  | { kind: 'public' }
+  | { kind: 'authenticated' }
+  | { kind: 'capability'; capability: Capability };
+
+export interface Operation<
+  Params extends z.ZodType = z.ZodType,
+  Query extends z.ZodType = z.ZodType,
+  Body extends z.ZodType = z.ZodType,
+  Result extends z.ZodType = z.ZodType,
+> {
+  operationId: string;
+  method: HttpMethod;
+  /** OpenAPI path template, e.g. /api/v1/projects/{projectId}. */
+  path: string;
+  summary: string;
+  description?: string;
+  tag: string;
+  access: Access;
+  /**
+   * When the operation acts on one project (named by a path parameter or the body's projectId),
+   * non-members get 403. Used by the authorization test to try a foreign project.
+   */
+  projectScoped?: boolean;
+  params?: Params;
+  query?: Query;
+  body?: Body;
+  response: Result;
+  successStatus?: 200 | 201 | 202 | 204;
+}
+
+export function defineOperation<
+  Params extends z.ZodType = z.ZodType,
+  Query extends z.ZodType = z.ZodType,
+  Body extends z.ZodType = z.ZodType,
+  Result extends z.ZodType = z.ZodType,
+>(operation: Operation<Params, Query, Body, Result>): Operation<Params, Query, Body, Result> {
+  return operation;
+}
+
+export const capability = (name: Capability): Access => ({ kind: 'capability', capability: name });
+export const AUTHENTICATED: Access = { kind: 'authenticated' };
+export const PUBLIC: Access = { kind: 'public' };

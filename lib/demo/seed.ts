@@ -1,0 +1,170 @@
+// Demo data for the embedded default (or SKYPORT_DEMO=1): three users, two projects, catalog
+// templates with per-provider mappings, a price book, approval policies, quotas and budgets.
+// Idempotent: every row is upserted by a natural key, so it runs at every start.
+import type { Db } from '../db/client';
+import type { ProviderKind, Role } from '@/generated/prisma/enums';
+import { hashPassword, verifyPassword } from '../auth/password';
+import { auditContext, recordAudit, SYSTEM_ACTOR } from '../audit/record';
+import { DEMO_TEMPLATES, DEMO_RATES, VSPHERE_CHARGEBACK } from './catalog-data';
+
+export const DEMO_USERS: { email: string; name: string; roles: Role[] }[] = [
+  { email: 'requester@demo.skyport', name: 'Riley Requester', roles: ['requester'] },
+  { email: 'approver@demo.skyport', name: 'Avery Approver', roles: ['requester', 'approver'] },
+  { email: 'admin@demo.skyport', name: 'Ada Admin', roles: ['requester', 'approver', 'admin'] },
+];
+
+const DEMO_PROJECTS = [
+  { key: 'web-shop', name: 'Web shop', description: 'Customer-facing storefront and its APIs.', costCentre: 'CC-1001', owner: 'approver@demo.skyport', monthlyBudget: 5000 },
+  { key: 'data-platform', name: 'Data platform', description: 'Analytics pipelines and reporting.', costCentre: 'CC-2002', owner: 'admin@demo.skyport', monthlyBudget: 2000 },
+];
+
+export interface SeedResult {
+  created: boolean;
+}
+
+export async function seedDemoData(db: Db, options: { password: string }): Promise<SeedResult> {
+  const existingAdmin = await db.user.findUnique({ where: { email: 'admin@demo.skyport' } });
+  const users: Record<string, string> = {};
+  for (const demo of DEMO_USERS) {
+    const current = await db.user.findUnique({ where: { email: demo.email } });
+    // Re-hash only when the configured demo password changed (argon2 is deliberately slow).
+    const passwordHash =
+      current?.passwordHash && (await verifyPassword(current.passwordHash, options.password))
+        ? current.passwordHash
+        : await hashPassword(options.password);
+    const user = await db.user.upsert({
+      where: { email: demo.email },
+      create: { email: demo.email, name: demo.name, roles: demo.roles, passwordHash },
+      update: { passwordHash },
+    });
+    users[demo.email] = user.id;
+  }
+
+  const projects: Record<string, string> = {};
+  for (const p of DEMO_PROJECTS) {
+    const project = await db.project.upsert({
+      where: { key: p.key },
+      create: { key: p.key, name: p.name, description: p.description, costCentre: p.costCentre, ownerId: users[p.owner]! },
+      update: {},
+    });
+    projects[p.key] = project.id;
+    // A NULL providerKind (all providers) cannot be addressed through the compound unique key.
+    const quota = await db.quota.findFirst({ where: { projectId: project.id, providerKind: null } });
+    if (!quota) {
+      await db.quota.create({
+        data: { projectId: project.id, maxInstances: 20, maxVcpus: 64, maxMemoryMiB: 256 * 1024, maxDiskGiB: 4096 },
+      });
+    }
+    const budget = await db.budget.findFirst({ where: { projectId: project.id, name: `${p.name} monthly` } });
+    if (!budget) {
+      await db.budget.create({
+        data: {
+          name: `${p.name} monthly`,
+          projectId: project.id,
+          amount: p.monthlyBudget,
+          period: 'monthly',
+          alertThresholds: [50, 80, 100],
+          startsOn: new Date(Date.UTC(new Date().getUTCFullYear(), 0, 1)),
+        },
+      });
+    }
+  }
+
+  const memberships: [string, string, 'member' | 'approver' | 'owner'][] = [
+    ['web-shop', 'requester@demo.skyport', 'member'],
+    ['data-platform', 'requester@demo.skyport', 'member'],
+    ['web-shop', 'approver@demo.skyport', 'owner'],
+    ['data-platform', 'approver@demo.skyport', 'approver'],
+    ['data-platform', 'admin@demo.skyport', 'owner'],
+  ];
+  for (const [projectKey, email, role] of memberships) {
+    await db.projectMembership.upsert({
+      where: { projectId_userId: { projectId: projects[projectKey]!, userId: users[email]! } },
+      create: { projectId: projects[projectKey]!, userId: users[email]!, role },
+      update: {},
+    });
+  }
+
+  for (const t of DEMO_TEMPLATES) {
+    const template = await db.catalogTemplate.upsert({
+      where: { slug: t.slug },
+      create: {
+        slug: t.slug, name: t.name, description: t.description, category: t.category, os: t.os,
+        vcpus: t.vcpus, memoryMiB: t.memoryMiB, diskGiB: t.diskGiB, defaultLeaseDays: t.defaultLeaseDays ?? null,
+      },
+      update: {},
+    });
+    for (const [kind, mapping] of Object.entries(t.mappings) as [ProviderKind, { size: string; image: string }][]) {
+      await db.templateMapping.upsert({
+        where: { templateId_providerKind_regionCode: { templateId: template.id, providerKind: kind, regionCode: '*' } },
+        create: { templateId: template.id, providerKind: kind, regionCode: '*', size: mapping.size, image: mapping.image },
+        update: { size: mapping.size, image: mapping.image },
+      });
+    }
+    await db.catalogTemplateVersion.upsert({
+      where: { templateId_version: { templateId: template.id, version: 1 } },
+      create: { templateId: template.id, version: 1, snapshot: { ...t }, changelog: 'Initial version' },
+      update: {},
+    });
+  }
+
+  let priceBook = await db.priceBook.findFirst({ where: { name: 'List prices (demo)' } });
+  priceBook ??= await db.priceBook.create({
+    data: { name: 'List prices (demo)', source: 'list', effectiveFrom: new Date(Date.UTC(2026, 0, 1)) },
+  });
+  for (const rate of [...DEMO_RATES, ...VSPHERE_CHARGEBACK]) {
+    await db.rate.upsert({
+      where: {
+        priceBookId_providerKind_regionCode_sku_unit: {
+          priceBookId: priceBook.id, providerKind: rate.providerKind, regionCode: rate.regionCode ?? '*', sku: rate.sku, unit: rate.unit,
+        },
+      },
+      create: { priceBookId: priceBook.id, providerKind: rate.providerKind, regionCode: rate.regionCode ?? '*', sku: rate.sku, unit: rate.unit, unitPrice: rate.unitPrice },
+      update: {},
+    });
+  }
+
+  const auto = await db.approvalPolicy.upsert({
+    where: { name: 'Auto-approve small requests' },
+    create: {
+      name: 'Auto-approve small requests',
+      description: 'Requests under $150/month and at most 4 vCPU per VM are approved at once.',
+      priority: 10,
+      conditions: { maxMonthlyCost: 150, maxVcpus: 4 },
+      action: 'auto_approve',
+    },
+    update: {},
+  });
+  const standard = await db.approvalPolicy.upsert({
+    where: { name: 'Standard approval' },
+    create: {
+      name: 'Standard approval',
+      description: 'Everything else: the project owner, then cloud governance.',
+      priority: 100,
+      conditions: {},
+      action: 'require_approval',
+    },
+    update: {},
+  });
+  const steps = [
+    { order: 1, name: 'Project owner', approverType: 'project_owner' as const, approverRole: null },
+    { order: 2, name: 'Cloud governance', approverType: 'role' as const, approverRole: 'approver' as const },
+  ];
+  for (const step of steps) {
+    await db.approvalPolicyStep.upsert({
+      where: { policyId_order: { policyId: standard.id, order: step.order } },
+      create: { policyId: standard.id, ...step },
+      update: {},
+    });
+  }
+
+  const created = !existingAdmin;
+  if (created) {
+    await recordAudit(db, auditContext(SYSTEM_ACTOR), {
+      action: 'demo.seed',
+      targetType: 'system',
+      after: { users: DEMO_USERS.length, projects: DEMO_PROJECTS.length, templates: DEMO_TEMPLATES.length, policies: [auto.name, standard.name] },
+    });
+  }
+  return { created };
+}

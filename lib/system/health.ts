@@ -1,0 +1,21 @@
+import type { Db } from '../db/client';
+
+const startedAt = Date.now();
+
+export async function checkHealth(db: Db) {
+  let database: 'ok' | 'unreachable' = 'ok';
+  try {
+    await Promise.race([
+      db.$queryRawUnsafe('SELECT 1'),
+      new Promise((_, reject) => setTimeout(() => reject(new Error('timeout')), 3_000)),
+    ]);
+  } catch {
+    database = 'unreachable';
+  }
+  return {
+    status: database === 'ok' ? ('ok' as const) : ('degraded' as const),
+    database,
+    version: process.env.npm_package_version ?? '0.1.0',
+    uptimeSeconds: Math.round((Date.now() - startedAt) / 1000),
+  };
+}
