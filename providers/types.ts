@@ -36,7 +36,7 @@ export type Day2Action = (typeof DAY2_ACTIONS)[number];
 
 export interface ProviderCapabilities {
   actions: readonly Day2Action[];
-  /** Resize needs the VM stopped first (AWS, GCP) or works live (Azure, vSphere hot-add). */
+  /** Resize needs the VM stopped first (AWS, GCP, vSphere without hot-add) or works live (Azure). */
   resizeRequiresStop: boolean;
   /** What the idempotency key is bound to on the provider side, for the docs and the UI. */
   idempotency: string;

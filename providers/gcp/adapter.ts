@@ -88,14 +88,18 @@ export class GcpAdapter implements ProviderAdapter {
 
   // ---- plumbing --------------------------------------------------------------------------------
 
-  /** gax's own retry policy (throttling, 5xx, timeouts) with Skyport's limits on every attempt. */
-  private callOptions(timeoutMs = this.runtime.requestTimeoutMs): CallOptions {
+  /**
+   * gax's own retry policy (throttling, 5xx, timeouts) with Skyport's limits on every attempt:
+   * `maxRetries` retries, or — for operation waits — as many as fit before `deadlineMs`.
+   */
+  private callOptions(timeoutMs: number, deadlineMs?: number): CallOptions {
+    const budget = deadlineMs === undefined ? { maxRetries: this.runtime.maxRetries + 1 } : { totalTimeoutMillis: Math.max(1, deadlineMs - Date.now()) };
     return {
       timeout: timeoutMs,
       retry: {
         retryCodes: RETRYABLE_RPC_CODES,
         backoffSettings: {
-          maxRetries: this.runtime.maxRetries + 1, // gax counts attempts, not retries
+          ...budget, // gax counts attempts, not retries, hence the +1 above
           initialRetryDelayMillis: 200,
           retryDelayMultiplier: 2,
           maxRetryDelayMillis: 5_000,
@@ -107,9 +111,13 @@ export class GcpAdapter implements ProviderAdapter {
     };
   }
 
-  private async call<T>(what: string, run: (options: CallOptions) => Promise<T>, timeoutMs?: number): Promise<T> {
+  private async call<T>(
+    what: string,
+    run: (options: CallOptions) => Promise<T>,
+    limits: { timeoutMs?: number; deadlineMs?: number } = {},
+  ): Promise<T> {
     try {
-      return await run(this.callOptions(timeoutMs));
+      return await run(this.callOptions(limits.timeoutMs ?? this.runtime.requestTimeoutMs, limits.deadlineMs));
     } catch (error) {
       throw toProviderError(error, this.endpoint, what);
     }
@@ -160,22 +168,27 @@ export class GcpAdapter implements ProviderAdapter {
   /** Wait on a zone Operation with zoneOperations.wait until DONE or the operation deadline. */
   private async waitForOperation(started: Operation, zone: string): Promise<Operation> {
     const deadline = Date.now() + this.runtime.operationTimeoutMs;
+    const timedOut = () =>
+      new ProviderError('unavailable', `Timed out after ${this.runtime.operationTimeoutMs} ms waiting for ${started.operationType ?? 'operation'} ${started.name ?? ''}`, {
+        providerCode: 'OPERATION_TIMEOUT',
+        retryable: true,
+      });
     let current = started;
     while (current.status !== 'DONE') {
       const remaining = deadline - Date.now();
-      if (remaining <= 0) {
-        throw new ProviderError('unavailable', `Timed out after ${this.runtime.operationTimeoutMs} ms waiting for ${current.operationType ?? 'operation'} ${current.name ?? ''}`, {
-          providerCode: 'OPERATION_TIMEOUT',
-          retryable: true,
-        });
-      }
+      if (remaining <= 0) throw timedOut();
       const askedAt = Date.now();
-      const timeout = Math.min(remaining, this.runtime.requestTimeoutMs + OPERATION_WAIT_SERVER_HOLD_MS);
-      const [next] = await this.call(
-        `waiting for operation ${current.name ?? ''}`,
-        (o) => this.clients.zoneOperations.wait({ project: this.project, zone, operation: current.name ?? '' }, o),
-        timeout,
-      );
+      let next: Operation;
+      try {
+        [next] = await this.call(
+          `waiting for operation ${current.name ?? ''}`,
+          (o) => this.clients.zoneOperations.wait({ project: this.project, zone, operation: current.name ?? '' }, o),
+          { timeoutMs: Math.min(remaining, this.runtime.requestTimeoutMs + OPERATION_WAIT_SERVER_HOLD_MS), deadlineMs: deadline },
+        );
+      } catch (error) {
+        if (Date.now() >= deadline && error instanceof ProviderError && error.code === 'unavailable') throw timedOut();
+        throw error;
+      }
       current = next;
       // A server that answers "not done" at once must not turn this into a busy loop.
       const elapsed = Date.now() - askedAt;

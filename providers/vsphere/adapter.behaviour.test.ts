@@ -125,6 +125,19 @@ describe('vSphere adapter behaviour against the emulator', () => {
     expect(isProviderError(untrustedError) && untrustedError.code).toBe('unavailable');
   });
 
+  it('refuses to power or destroy a template through a VmRef', async () => {
+    const [templateListing] = await new PropertyCollector(client).listUnder(
+      (await client.serviceContent()).rootFolder,
+      'VirtualMachine',
+      ['config.template'],
+    );
+    const ref = { providerId: templateListing!.obj.value, region: REGION };
+    expect(templateListing!.props.get('config.template')?.text).toBe('true');
+    const error = await adapter.delete(ref).catch((e: unknown) => e);
+    expect(isProviderError(error) && error.code).toBe('invalid_request');
+    expect(await adapter.get(ref)).toBeNull();
+  });
+
   it('rejects an unknown size or template as invalid_request before cloning', async () => {
     const bad = await adapter.create({ ...specFor(`sp-bad-${Date.now()}`), image: 'no-such-template' }).catch((e: unknown) => e);
     expect(isProviderError(bad) && bad.code).toBe('invalid_request');

@@ -232,8 +232,10 @@ export class VsphereAdapter implements ProviderAdapter {
   }
 
   private async powerState(ref: MoRef): Promise<{ powerState: string; toolsRunning: boolean } | null> {
-    const content = await this.inventory.collector.read(ref, ['runtime.powerState', 'guest.toolsRunningStatus']);
+    const content = await this.inventory.collector.read(ref, ['runtime.powerState', 'guest.toolsRunningStatus', 'config.template']);
     if (!content) return null;
+    // Templates are images: a VmRef pointing at one must never power it or destroy it.
+    if (isTemplate(content)) throw new ProviderError('invalid_request', `${ref.value} is a template, not a VM`);
     return {
       powerState: textOf(content.props.get('runtime.powerState')) ?? 'unknown',
       toolsRunning: textOf(content.props.get('guest.toolsRunningStatus')) === 'guestToolsRunning',

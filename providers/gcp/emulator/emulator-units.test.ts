@@ -5,8 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { schemaProblems, type DiscoveryDocument } from '../discovery-schema';
 import { signAssertion } from './bare-client';
 import { issueAccessToken, verifyAccessToken, verifyTokenRequest, GOOGLE_TOKEN_AUDIENCE } from './oauth';
-import { encodePageToken, pageAfter, pageSizeFor } from './paging';
-import { isWireError } from './paging';
+import { encodePageToken, isWireError, pageAfter, pageSizeFor } from './paging';
 
 const repoRoot = path.resolve(import.meta.dirname, '../../..');
 const discovery = JSON.parse(
