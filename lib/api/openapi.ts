@@ -73,7 +73,17 @@ export function buildOpenApiDocument(operations: readonly Operation[], serverUrl
       ...(op.access.kind === 'public' ? { security: [] } : {}),
       parameters: [...parametersOf(op.params, 'path'), ...parametersOf(op.query, 'query')],
       ...(op.body
-        ? { requestBody: { required: true, content: { 'application/json': { schema: toSchema(op.body, 'input') } } } }
+        ? {
+            requestBody: {
+              required: true,
+              content: {
+                'application/json': {
+                  schema: toSchema(op.body, 'input'),
+                  ...(op.exampleBody !== undefined ? { example: op.exampleBody } : {}),
+                },
+              },
+            },
+          }
         : {}),
       responses,
       ...(op.access.kind === 'capability' ? { 'x-skyport-capability': op.access.capability } : {}),

@@ -35,6 +35,11 @@ export interface Operation<
   body?: Body;
   response: Result;
   successStatus?: 200 | 201 | 202 | 204;
+  /**
+   * A valid body, used as the OpenAPI example and by the authorization test (so a foreign-project
+   * call reaches the project check instead of failing validation).
+   */
+  exampleBody?: z.input<Body>;
 }
 
 export function defineOperation<

@@ -8,12 +8,40 @@ export const auditFilterSchema = z.object({
   targetType: z.string().trim().max(100).optional(),
   targetId: z.string().trim().max(200).optional(),
   from: z.coerce.date().optional(),
-  to: z.coerce.date().optional(),
+  /** Inclusive; a bare date (YYYY-MM-DD) includes that whole day (UTC). */
+  to: z
+    .union([
+      z
+        .string()
+        .regex(/^\d{4}-\d{2}-\d{2}$/)
+        .transform((day) => new Date(`${day}T23:59:59.999Z`)),
+      z.coerce.date(),
+    ])
+    .optional(),
   /** Keyset cursor: the id of the last event of the previous page. */
   cursor: z.coerce.bigint().optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
 });
 export type AuditFilter = z.infer<typeof auditFilterSchema>;
+
+export const auditEventViewSchema = z.object({
+  id: z.string(),
+  at: z.string(),
+  actorType: z.string(),
+  actorLabel: z.string(),
+  action: z.string(),
+  targetType: z.string(),
+  targetId: z.string().nullable(),
+  before: z.unknown(),
+  after: z.unknown(),
+  requestId: z.string().nullable(),
+});
+
+export const auditEventPageSchema = z.object({
+  events: z.array(auditEventViewSchema),
+  /** Pass as `cursor` to get the next (older) page; null on the last page. */
+  nextCursor: z.string().nullable(),
+});
 
 export interface AuditEventView {
   id: string;
@@ -53,4 +81,46 @@ export async function listAuditEvents(db: Db, filter: AuditFilter) {
     requestId: e.requestId,
   }));
   return { events, nextCursor: rows.length > filter.limit ? page.at(-1)!.id.toString() : null };
+}
+
+/** Drop empty values (an HTML GET form sends every field, blank or not) before parsing a filter. */
+export function compactFilterInput(input: Record<string, string | string[] | undefined>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [key, value] of Object.entries(input)) {
+    const first = Array.isArray(value) ? value[0] : value;
+    if (first !== undefined && first.trim() !== '') out[key] = first.trim();
+  }
+  return out;
+}
+
+export interface AuditDiffLine {
+  /** Dotted path of the changed value, e.g. "settings.endpoint"; "(value)" for a non-object. */
+  path: string;
+  kind: 'added' | 'removed' | 'changed' | 'unchanged';
+  before?: unknown;
+  after?: unknown;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** A flat, per-field comparison of an event's before/after (objects are walked, arrays compared whole). */
+export function diffAuditValues(before: unknown, after: unknown, prefix = ''): AuditDiffLine[] {
+  if (!isPlainObject(before) || !isPlainObject(after)) {
+    if (before === undefined && after === undefined) return [];
+    if (isPlainObject(after) && (before === undefined || before === null)) {
+      return Object.keys(after).sort().flatMap((key) => diffAuditValues(undefined, after[key], prefix ? `${prefix}.${key}` : key));
+    }
+    if (isPlainObject(before) && (after === undefined || after === null)) {
+      return Object.keys(before).sort().flatMap((key) => diffAuditValues(before[key], undefined, prefix ? `${prefix}.${key}` : key));
+    }
+    const path = prefix || '(value)';
+    if (before === undefined || before === null) return after === undefined || after === null ? [] : [{ path, kind: 'added', after }];
+    if (after === undefined || after === null) return [{ path, kind: 'removed', before }];
+    const same = JSON.stringify(before) === JSON.stringify(after);
+    return [{ path, kind: same ? 'unchanged' : 'changed', before, after }];
+  }
+  const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])].sort();
+  return keys.flatMap((key) => diffAuditValues(before[key], after[key], prefix ? `${prefix}.${key}` : key));
 }

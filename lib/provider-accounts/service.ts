@@ -38,7 +38,10 @@ export const updateProviderAccountSchema = z.object({
   name: nameSchema.optional(),
   description: z.string().trim().max(500).optional(),
   settings: z.record(z.string(), z.unknown()).optional(),
-  /** Omit to keep the stored credentials; send the whole object to replace them. */
+  /**
+   * Merged over the stored credentials: a field given replaces the stored one, a field omitted or
+   * sent as "" keeps it, null removes it. Omit the whole object to keep every credential.
+   */
   secrets: z.record(z.string(), z.unknown()).optional(),
   enabled: z.boolean().optional(),
   enabledRegions: z.array(z.string().trim().min(1)).optional(),
@@ -153,13 +156,26 @@ export async function createProviderAccount(db: Db, input: CreateProviderAccount
   return getProviderAccount(db, created.id);
 }
 
+/** Stored credentials with a patch applied: "" or undefined keeps a field, null removes it. */
+export function mergeSecrets(stored: unknown, patch: Record<string, unknown>): Record<string, unknown> {
+  const merged: Record<string, unknown> = stored && typeof stored === 'object' ? { ...(stored as Record<string, unknown>) } : {};
+  for (const [key, value] of Object.entries(patch)) {
+    if (value === null) delete merged[key];
+    else if (value !== '' && value !== undefined) merged[key] = value;
+  }
+  return merged;
+}
+
 export async function updateProviderAccount(db: Db, id: string, input: UpdateProviderAccountInput, audit: AuditContext): Promise<ProviderAccountView> {
   const data = validateWith(updateProviderAccountSchema, input, 'body');
   const existing = await db.providerAccount.findUnique({ where: { id } });
   if (!existing) throw new NotFoundError('Provider account');
   const module = providerModule(existing.kind);
   const settings = data.settings ? validateWith(module.settingsSchema, data.settings, 'settings') : undefined;
-  const secrets = data.secrets ? validateWith(module.secretsSchema, data.secrets, 'secrets') : undefined;
+  const patch = data.secrets && Object.values(data.secrets).some((v) => v !== '' && v !== undefined) ? data.secrets : undefined;
+  const secrets = patch
+    ? validateWith(module.secretsSchema, mergeSecrets(decryptJson(existing.secretsCiphertext, secretKey()), patch), 'secrets')
+    : undefined;
   if (data.name && data.name !== existing.name && (await db.providerAccount.findUnique({ where: { name: data.name } }))) {
     throw new ConflictError(`A provider account named "${data.name}" already exists.`);
   }

@@ -1,12 +1,22 @@
 // Inventory discovery: list every VM of an account in each enabled region (all pages) into the
 // VM table, upserting by (account, provider id). VMs made outside Skyport are included; VMs that
 // vanished from a fully listed region are marked deleted.
-import type { Prisma } from '@/generated/prisma/client';
+import { z } from 'zod';
+import type { Prisma, ProviderAccount } from '@/generated/prisma/client';
+import { isProviderError } from '@/providers/errors';
 import type { ObservedVm } from '@/providers/types';
 import { recordAudit, type AuditContext } from '../audit/record';
 import type { Db } from '../db/client';
 import { NotFoundError, ValidationError } from '../errors';
 import { adapterForAccount } from './service';
+
+export const syncResultSchema = z.object({
+  accountId: z.string(),
+  regions: z.array(
+    z.object({ region: z.string(), discovered: z.number().int(), created: z.number().int(), updated: z.number().int(), removed: z.number().int() }),
+  ),
+  total: z.number().int(),
+});
 
 export interface RegionSyncResult {
   region: string;
@@ -52,6 +62,26 @@ export async function syncProviderAccount(db: Db, accountId: string, audit: Audi
   if (!regions.length) {
     throw new ValidationError([{ field: 'enabledRegions', message: 'Enable at least one region before syncing.' }], 'No enabled regions.');
   }
+  try {
+    return await syncRegions(db, account, regions, audit);
+  } catch (error) {
+    // A provider failure is recorded on the account (status + message) before it reaches the caller.
+    if (isProviderError(error)) {
+      await db.$transaction(async (tx) => {
+        await tx.providerAccount.update({ where: { id: account.id }, data: { status: 'error', statusMessage: `Sync failed: ${error.message}`.slice(0, 1000) } });
+        await recordAudit(tx, audit, {
+          action: 'provider_account.sync',
+          targetType: 'provider_account',
+          targetId: account.id,
+          after: { ok: false, errorCode: error.code, detail: error.message },
+        });
+      });
+    }
+    throw error;
+  }
+}
+
+async function syncRegions(db: Db, account: ProviderAccount, regions: string[], audit: AuditContext): Promise<SyncResult> {
   const { adapter } = adapterForAccount(account);
   // Ownership from Skyport tags: resolve project keys and owner e-mails once.
   const projects = new Map((await db.project.findMany({ select: { id: true, key: true } })).map((p) => [p.key, p.id]));
@@ -88,7 +118,10 @@ export async function syncProviderAccount(db: Db, accountId: string, audit: Audi
           });
         }),
       );
-      for (const vm of page.vms) (existing.has(vm.providerId) ? result.updated++ : result.created++);
+      for (const vm of page.vms) {
+        if (existing.has(vm.providerId)) result.updated += 1;
+        else result.created += 1;
+      }
       result.discovered += page.vms.length;
       pageToken = page.nextPageToken;
     } while (pageToken && pages < MAX_PAGES_PER_REGION);

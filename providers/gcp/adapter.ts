@@ -93,13 +93,17 @@ export class GcpAdapter implements ProviderAdapter {
    * `maxRetries` retries, or — for operation waits — as many as fit before `deadlineMs`.
    */
   private callOptions(timeoutMs: number, deadlineMs?: number): CallOptions {
-    const budget = deadlineMs === undefined ? { maxRetries: this.runtime.maxRetries + 1 } : { totalTimeoutMillis: Math.max(1, deadlineMs - Date.now()) };
+    // gax's maxRetries counts attempts, not retries, hence the +1.
+    const budget =
+      deadlineMs === undefined
+        ? { maxRetries: this.runtime.maxRetries + 1 }
+        : { totalTimeoutMillis: Math.max(1, deadlineMs - Date.now()) };
     return {
       timeout: timeoutMs,
       retry: {
         retryCodes: RETRYABLE_RPC_CODES,
         backoffSettings: {
-          ...budget, // gax counts attempts, not retries, hence the +1 above
+          ...budget,
           initialRetryDelayMillis: 200,
           retryDelayMultiplier: 2,
           maxRetryDelayMillis: 5_000,

@@ -65,12 +65,25 @@ export class MigrationAdapterFactory implements SqlMigrationAwareDriverAdapterFa
   readonly provider = 'postgres' as const;
   readonly adapterName = '@prisma/adapter-pg';
 
+  /** The engine never disposes its main connection; we close it when the engine is freed. */
+  private readonly open = new Set<SqlDriverAdapter>();
+
   constructor(private readonly connectionString: string) {}
 
   async connect(): Promise<SqlDriverAdapter> {
     const pool = createPgPool(this.connectionString, { max: 2, applicationName: 'skyport-migrate' });
-    const adapter = await new PrismaPg(pool, { disposeExternalPool: true }).connect();
-    return patchAdapter(adapter, pool);
+    const adapter = patchAdapter(await new PrismaPg(pool, { disposeExternalPool: true }).connect(), pool);
+    this.open.add(adapter);
+    const dispose = adapter.dispose.bind(adapter);
+    adapter.dispose = async () => {
+      this.open.delete(adapter);
+      await dispose();
+    };
+    return adapter;
+  }
+
+  async disposeAll(): Promise<void> {
+    await Promise.all([...this.open].map((adapter) => adapter.dispose()));
   }
 
   async connectToShadowDb(): Promise<SqlDriverAdapter> {

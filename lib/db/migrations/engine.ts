@@ -82,7 +82,8 @@ async function withEngine<T>(
   const schema = await fs.readFile(schemaPath, 'utf8');
   // Imported lazily: the wasm module is ~10 MB and only migration commands need it.
   const { SchemaEngine: Engine } = await import('@prisma/schema-engine-wasm');
-  const factory = bindMigrationAwareSqlAdapterFactory(new MigrationAdapterFactory(databaseUrl));
+  const adapterFactory = new MigrationAdapterFactory(databaseUrl);
+  const factory = bindMigrationAwareSqlAdapterFactory(adapterFactory);
   const log = (message: string) => {
     if (process.env.SKYPORT_MIGRATE_DEBUG) process.stderr.write(`${message}\n`);
   };
@@ -98,6 +99,7 @@ async function withEngine<T>(
     throw error;
   } finally {
     engine.free();
+    await adapterFactory.disposeAll();
   }
 }
 

@@ -14,7 +14,7 @@ import type {
   RunningEmulator,
 } from '../../contract/emulator';
 import { checkScope, routeArm, type ArmContext, type ArmResponse, type VirtualNetwork } from './arm';
-import { findImageOffer, IMAGE_OFFERS, LOCATIONS, normalizeLocation, SIZES } from './catalog';
+import { findImageOffer, IMAGE_OFFERS, normalizeLocation, SIZES } from './catalog';
 import {
   armError,
   authenticationFailed,

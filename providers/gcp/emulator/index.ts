@@ -11,7 +11,7 @@ import type {
   RunningEmulator,
 } from '../../contract/emulator';
 import { ComputeService, type WireReply } from './compute';
-import { PUBLIC_IMAGE_PROJECTS } from './catalog';
+import { PUBLIC_IMAGE_PROJECTS, regionOfZone } from './catalog';
 import { GOOGLE_TOKEN_AUDIENCE, issueAccessToken, verifyAccessToken, verifyTokenRequest } from './oauth';
 import { matchRoute, TOKEN_OPERATION, TOKEN_PATH } from './routes';
 import { loadState, saveState, type EmulatorState, type SandboxKeyRecord } from './state';
@@ -152,16 +152,30 @@ export async function startEmulator(options: GcpEmulatorOptions = {}): Promise<G
     return fault;
   }
 
-  function faultReply(kind: FaultSpec['kind'], project: string): WireError {
+  /** Compute API answer for an injected fault (insert's quota fault is answered by its Operation). */
+  function faultReply(kind: Exclude<FaultSpec['kind'], 'timeout'>, params: Record<string, string>): WireError {
     switch (kind) {
       case 'throttle':
-        return rateLimitExceeded(project);
+        return rateLimitExceeded(params.project ?? '');
       case 'server_error':
         return backendError();
       case 'auth':
         return unauthenticated(false);
-      default:
-        return quotaExceededSync('us-central1');
+      case 'quota':
+        return quotaExceededSync(regionOfZone(params.zone ?? '')?.name ?? params.region ?? 'global');
+    }
+  }
+
+  /** Token-endpoint answer for an injected fault, in OAuth's `{error, error_description}` form. */
+  function tokenFaultReply(kind: Exclude<FaultSpec['kind'], 'timeout'>): WireReply {
+    switch (kind) {
+      case 'throttle':
+      case 'quota':
+        return { status: 429, body: { error: 'rate_limit_exceeded', error_description: 'Rate limit exceeded' } };
+      case 'server_error':
+        return { status: 500, body: { error: 'internal_failure', error_description: 'Backend Error' } };
+      case 'auth':
+        return { status: 400, body: { error: 'invalid_grant', error_description: 'Invalid JWT Signature.' } };
     }
   }
 
@@ -195,12 +209,7 @@ export async function startEmulator(options: GcpEmulatorOptions = {}): Promise<G
 
     if (isToken) {
       if (fault) {
-        send(res, fault.kind === 'server_error' ? { status: 500, body: { error: 'internal_failure', error_description: 'Backend error' } } : {
-          status: fault.kind === 'throttle' ? 429 : 400,
-          body: fault.kind === 'throttle'
-            ? { error: 'rate_limit_exceeded', error_description: 'Rate limit exceeded' }
-            : { error: 'invalid_grant', error_description: 'Invalid JWT Signature.' },
-        });
+        send(res, tokenFaultReply(fault.kind));
         return;
       }
       const verdict = verifyTokenRequest(new URLSearchParams(body), state.serviceAccounts, [GOOGLE_TOKEN_AUDIENCE, `${baseUrl}${TOKEN_PATH}`], Date.now());
@@ -216,7 +225,7 @@ export async function startEmulator(options: GcpEmulatorOptions = {}): Promise<G
     const project = route.params.project ?? '';
     const quotaOnInsert = fault?.kind === 'quota' && operation === 'compute.instances.insert';
     if (fault && !quotaOnInsert) {
-      send(res, faultReply(fault.kind, project));
+      send(res, faultReply(fault.kind, route.params));
       return;
     }
 

@@ -3,7 +3,7 @@
 // by moref value; every managed object answers property paths as xsi:typed wire values.
 import { randomUUID } from 'node:crypto';
 import type { MoRef } from '../soap/xml';
-import { faults, moRef, text, values, type WireValue } from './wire';
+import { faults, text, values, type WireValue } from './wire';
 
 export interface EmulatedVm {
   id: string;
