@@ -1,11 +1,15 @@
 // Sandbox provider accounts for the embedded demo: each provider's local emulator on a fixed
-// loopback port (state kept in the data folder), and a provider account pointed at it.
+// loopback port (state kept in the data folder), a provider account pointed at it, a few VMs
+// "made outside Skyport" on first start, and an inventory sync so every screen has data.
+import fs from 'node:fs';
 import path from 'node:path';
 import type { ServerConfig } from '../lib/config/server-config';
 import type { Db } from '../lib/db/client';
-import { providerModules } from '../providers/registry';
-import type { RunningEmulator } from '../providers/contract/emulator';
+import { auditContext, SYSTEM_ACTOR } from '../lib/audit/record';
 import { upsertSandboxAccount } from '../lib/provider-accounts/sandbox';
+import { syncProviderAccount } from '../lib/provider-accounts/sync';
+import type { RunningEmulator } from '../providers/contract/emulator';
+import { providerModules } from '../providers/registry';
 import '../providers/all';
 
 export interface RunningSandbox {
@@ -13,27 +17,36 @@ export interface RunningSandbox {
   stop(): Promise<void>;
 }
 
-export const SANDBOX_PORT_BASE = Number(process.env.SKYPORT_SANDBOX_PORT_BASE ?? 54400);
+const SEEDED_VMS_PER_REGION = 4;
 
 export async function startSandbox(db: Db, config: ServerConfig): Promise<RunningSandbox> {
+  const portBase = Number(process.env.SKYPORT_SANDBOX_PORT_BASE ?? 54400);
   const running: RunningEmulator[] = [];
-  const names: string[] = [];
+  const lines: string[] = [];
   let index = 0;
   for (const module of providerModules()) {
-    const emulator = await module.startEmulator({
-      port: SANDBOX_PORT_BASE + index,
-      statePath: path.join(config.dataDir, 'sandbox', `${module.kind}.json`),
-      recordRequests: false,
-      transitionMs: 2_000,
-    });
+    const statePath = path.join(config.dataDir, 'sandbox', `${module.kind}.json`);
+    const firstStart = !fs.existsSync(statePath);
+    fs.mkdirSync(path.dirname(statePath), { recursive: true });
+    const emulator = await module.startEmulator({ port: portBase + index, statePath, recordRequests: false, transitionMs: 2_000 });
     index += 1;
     running.push(emulator);
     const account = module.sandboxAccount(emulator);
-    await upsertSandboxAccount(db, module, account);
-    names.push(`${module.label} (${emulator.url})`);
+    if (firstStart) {
+      for (const region of account.regions) {
+        emulator.seedVms({ region, count: SEEDED_VMS_PER_REGION, namePrefix: `legacy-${module.kind}` });
+      }
+    }
+    const accountId = await upsertSandboxAccount(db, module, account);
+    try {
+      const sync = await syncProviderAccount(db, accountId, auditContext(SYSTEM_ACTOR));
+      lines.push(`${module.label}: ${sync.total} VMs in ${sync.regions.length} regions (${emulator.url})`);
+    } catch (error) {
+      lines.push(`${module.label}: sync failed: ${(error as Error).message}`);
+    }
   }
   return {
-    summary: names.length ? names.join(', ') : 'none registered',
+    summary: lines.length ? `\n  ${lines.join('\n  ')}` : 'none registered',
     async stop() {
       await Promise.all(running.map((e) => e.close()));
     },

@@ -46,7 +46,7 @@ function parseRoles(list: string, variable: string): Role[] {
 }
 
 /** OIDC settings from the environment, or null when OIDC_ISSUER is not set. */
-export function oidcSettingsFromEnv(env: NodeJS.ProcessEnv): OidcSettings | null {
+export function oidcSettingsFromEnv(env: Record<string, string | undefined>): OidcSettings | null {
   if (!env.OIDC_ISSUER) return null;
   const parsed = envSchema.safeParse(env);
   if (!parsed.success) throw new Error(parsed.error.issues.map((i) => i.message).join('; '));
