@@ -51,7 +51,7 @@ export class ConfigError extends Error {
   }
 }
 
-export function loadServerConfig(env: NodeJS.ProcessEnv): ServerConfig {
+export function loadServerConfig(env: Record<string, string | undefined>): ServerConfig {
   const parsed = serverEnvSchema.safeParse(env);
   if (!parsed.success) {
     throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));

@@ -24,8 +24,8 @@ export function parseSecretKey(value: string): Buffer {
  * (mode 600) so a fresh machine needs no setup. With an external database the key must be given,
  * because web processes and workers on other machines must share it.
  */
-export function loadSecretKey(env: NodeJS.ProcessEnv, dataDir?: string): Buffer {
-  if (env.SKYPORT_SECRET_KEY) return parseSecretKey(env.SKYPORT_SECRET_KEY);
+export function loadSecretKey(env: Record<string, string | undefined>, dataDir?: string): Buffer {
+  if (env.SKYPORT_SECRET_KEY) return parseSecretKey(env.SKYPORT_SECRET_KEY); // empty string = unset
   if (!dataDir) throw new SecretKeyError('SKYPORT_SECRET_KEY is not set (required with an external DATABASE_URL).');
   const file = path.join(dataDir, 'secret-key');
   if (!fs.existsSync(file)) {

@@ -186,3 +186,15 @@ export async function resetUserPassword(db: Db, principal: Principal, userId: st
   });
   return getUser(db, principal, userId);
 }
+
+export interface UserOption {
+  id: string;
+  name: string;
+  email: string;
+}
+
+/** Active users for owner and member pickers in the project admin screens. */
+export async function listUserOptions(db: Db, principal: Principal): Promise<UserOption[]> {
+  assertCan(principal, 'admin:projects');
+  return db.user.findMany({ where: { status: 'active' }, select: { id: true, name: true, email: true }, orderBy: [{ name: 'asc' }, { email: 'asc' }] });
+}
