@@ -1,6 +1,7 @@
 // Listing benchmark: the adapter (SDK + XML parsing + mapping) against bare signed HTTP requests
 // that only follow <nextToken>, both against the same seeded emulator.
 import { MAX_PAGE_SIZE } from './adapter';
+import type { ListingBenchmarkResult } from '../contract/benchmark';
 import { EC2_API_VERSION } from './emulator/catalog';
 import { signRequest } from './emulator/sigv4';
 import { SANDBOX_ACCOUNT, startEmulator } from './emulator';
@@ -41,13 +42,7 @@ async function bareListing(endpoint: string): Promise<number> {
   return pages;
 }
 
-export async function benchmarkListing(opts: { count: number }): Promise<{
-  provider: string;
-  vms: number;
-  adapterSeconds: number;
-  bareSeconds: number;
-  pages: number;
-}> {
+export async function benchmarkListing(opts: { count: number }): Promise<ListingBenchmarkResult> {
   const emulator = await startEmulator({ recordRequests: false });
   try {
     emulator.seedVms({ region: REGION, count: opts.count, namePrefix: 'bench' });

@@ -1,18 +1,13 @@
 // Listing benchmark: the adapter's paged listVms over `count` seeded VMs versus the same pages
 // fetched with bare HTTPS (token once, then follow nextLink), i.e. the emulator's own serving time.
 import { bareRequest, fetchArmToken, trustingAgent } from './bare-http';
+import type { ListingBenchmarkResult } from '../contract/benchmark';
 import { SANDBOX, startEmulator } from './emulator';
 import { provider } from './index';
 
 const NEXT_LINK = /"nextLink":"([^"]+)"/;
 
-export async function benchmarkListing(opts: { count: number }): Promise<{
-  provider: string;
-  vms: number;
-  adapterSeconds: number;
-  bareSeconds: number;
-  pages: number;
-}> {
+export async function benchmarkListing(opts: { count: number }): Promise<ListingBenchmarkResult> {
   const emulator = await startEmulator({ recordRequests: false });
   const agent = trustingAgent(emulator.caCertPem);
   try {

@@ -1,6 +1,7 @@
 // Listing benchmark: N seeded VMs in one region, listed through the adapter (SDK, auth, mapping)
 // and through bare HTTP page fetches (the emulator's own page-serving time).
 import { performance } from 'node:perf_hooks';
+import type { ListingBenchmarkResult } from '../contract/benchmark';
 import { fetchAccessToken } from './emulator/bare-client';
 import { startEmulator } from './emulator/index';
 import { provider } from './index';
@@ -8,13 +9,7 @@ import { provider } from './index';
 const REGION = 'us-central1';
 const PAGE_SIZE = 500;
 
-export async function benchmarkListing(opts: { count: number }): Promise<{
-  provider: string;
-  vms: number;
-  adapterSeconds: number;
-  bareSeconds: number;
-  pages: number;
-}> {
+export async function benchmarkListing(opts: { count: number }): Promise<ListingBenchmarkResult> {
   const emulator = await startEmulator({ recordRequests: false });
   try {
     emulator.seedVms({ region: REGION, count: opts.count, namePrefix: 'bench' });

@@ -1,6 +1,7 @@
 // Listing benchmark: the adapter's listVms pages vs. bare vim25 requests for the same pages
 // (RetrievePropertiesEx + ContinueRetrievePropertiesEx, only the token extracted with a regex).
 import https from 'node:https';
+import type { ListingBenchmarkResult } from '../contract/benchmark';
 import { VsphereAdapter } from './adapter';
 import { EMULATOR_DATACENTERS, EMULATOR_PASSWORD, EMULATOR_USERNAME, startEmulator } from './emulator';
 import { VM_PROPERTY_PATHS } from './observed';
@@ -31,13 +32,7 @@ function post(agent: https.Agent, url: string, body: string, cookie?: string): P
 const call = (method: string, thisType: string, thisValue: string, args: string) =>
   soapEnvelope(`<${method} xmlns="urn:vim25"><_this type="${thisType}">${thisValue}</_this>${args}</${method}>`);
 
-export async function benchmarkListing(opts: { count: number }): Promise<{
-  provider: string;
-  vms: number;
-  adapterSeconds: number;
-  bareSeconds: number;
-  pages: number;
-}> {
+export async function benchmarkListing(opts: { count: number }): Promise<ListingBenchmarkResult> {
   const emulator = await startEmulator({ recordRequests: false, maxPageSize: PAGE_SIZE });
   const region = EMULATOR_DATACENTERS[1];
   try {
