@@ -12,41 +12,45 @@ export interface DemoTemplate {
   memoryMiB: number;
   diskGiB: number;
   defaultLeaseDays?: number;
-  mappings: Record<ProviderKind, { size: string; image: string }>;
+  /**
+   * Size and image per provider (a provider is absent when it has no fitting image). AWS images are
+   * named by AMI name because AMI ids differ per region; they are resolved through listImages.
+   */
+  mappings: Partial<Record<ProviderKind, { size: string; image: string }>>;
 }
 
 export const DEMO_TEMPLATES: DemoTemplate[] = [
   {
     slug: 'linux-web-small',
     name: 'Linux web server, small',
-    description: 'Ubuntu 24.04 LTS with nginx, for low-traffic sites and internal tools.',
+    description: 'Ubuntu Server LTS with nginx, for low-traffic sites and internal tools.',
     category: 'Web',
-    os: 'Ubuntu 24.04 LTS',
+    os: 'Ubuntu Server LTS',
     vcpus: 2,
     memoryMiB: 4096,
     diskGiB: 40,
     defaultLeaseDays: 90,
     mappings: {
-      vsphere: { size: 'medium', image: 'tmpl-ubuntu-2404' },
-      aws: { size: 't3.medium', image: 'ami-0a1b2c3d4e5f60001' },
+      vsphere: { size: 'medium', image: 'ubuntu-22.04-template' },
+      aws: { size: 't3.medium', image: 'ubuntu/images/hvm-ssd-gp3/ubuntu-noble-24.04-amd64-server-20250115' },
       azure: { size: 'Standard_B2s', image: 'Canonical:ubuntu-24_04-lts:server:latest' },
-      gcp: { size: 'e2-medium', image: 'ubuntu-2404-lts' },
+      gcp: { size: 'e2-medium', image: 'projects/ubuntu-os-cloud/global/images/ubuntu-2204-jammy-v20240112' },
     },
   },
   {
     slug: 'linux-app-medium',
     name: 'Linux application server, medium',
-    description: 'Ubuntu 24.04 LTS sized for JVM or Node.js application tiers.',
+    description: 'Debian or Ubuntu sized for JVM or Node.js application tiers.',
     category: 'Application',
-    os: 'Ubuntu 24.04 LTS',
+    os: 'Linux (Debian/Ubuntu)',
     vcpus: 4,
     memoryMiB: 16384,
     diskGiB: 80,
     mappings: {
-      vsphere: { size: 'large', image: 'tmpl-ubuntu-2404' },
-      aws: { size: 'm5.xlarge', image: 'ami-0a1b2c3d4e5f60001' },
-      azure: { size: 'Standard_D4s_v5', image: 'Canonical:ubuntu-24_04-lts:server:latest' },
-      gcp: { size: 'n2-standard-4', image: 'ubuntu-2404-lts' },
+      vsphere: { size: 'large', image: 'ubuntu-22.04-template' },
+      aws: { size: 'm5.xlarge', image: 'ubuntu/images/hvm-ssd-gp3/ubuntu-noble-24.04-amd64-server-20250115' },
+      azure: { size: 'Standard_D4s_v5', image: 'Debian:debian-12:12-gen2:latest' },
+      gcp: { size: 'n2-standard-4', image: 'projects/debian-cloud/global/images/debian-12-bookworm-v20240110' },
     },
   },
   {
@@ -60,26 +64,24 @@ export const DEMO_TEMPLATES: DemoTemplate[] = [
     diskGiB: 128,
     defaultLeaseDays: 30,
     mappings: {
-      vsphere: { size: 'medium', image: 'tmpl-win2022' },
-      aws: { size: 'm5.large', image: 'ami-0a1b2c3d4e5f60002' },
-      azure: { size: 'Standard_D2s_v5', image: 'MicrosoftWindowsServer:WindowsServer:2022-datacenter:latest' },
-      gcp: { size: 'n2-standard-2', image: 'windows-server-2022-dc' },
+      vsphere: { size: 'medium', image: 'windows-2022-template' },
+      aws: { size: 'm5.large', image: 'Windows_Server-2022-English-Full-Base-2025.01.15' },
+      azure: { size: 'Standard_D2s_v5', image: 'MicrosoftWindowsServer:WindowsServer:2022-datacenter-azure-edition:latest' },
     },
   },
   {
     slug: 'database-large',
     name: 'Database server, large',
-    description: 'Rocky Linux 9 tuned for PostgreSQL; memory-heavy.',
+    description: 'Red Hat Enterprise Linux 9 tuned for PostgreSQL; memory-heavy.',
     category: 'Data',
-    os: 'Rocky Linux 9',
+    os: 'RHEL 9',
     vcpus: 8,
-    memoryMiB: 65536,
+    memoryMiB: 32768,
     diskGiB: 500,
     mappings: {
-      vsphere: { size: 'xlarge', image: 'tmpl-rocky-9' },
-      aws: { size: 'r5.2xlarge', image: 'ami-0a1b2c3d4e5f60003' },
-      azure: { size: 'Standard_E8s_v5', image: 'resf:rockylinux-x86_64:9-base:latest' },
-      gcp: { size: 'n2-highmem-8', image: 'rocky-linux-9' },
+      vsphere: { size: 'xlarge', image: 'rhel-9-template' },
+      aws: { size: 'm5.2xlarge', image: 'skyport-golden-rhel9-2025.01' },
+      azure: { size: 'Standard_D8s_v5', image: 'RedHat:RHEL:9-lvm-gen2:latest' },
     },
   },
 ];
@@ -98,16 +100,15 @@ export const DEMO_RATES: DemoRate[] = [
   hourly('aws', 't3.medium', 0.0416),
   hourly('aws', 'm5.large', 0.096),
   hourly('aws', 'm5.xlarge', 0.192),
-  hourly('aws', 'r5.2xlarge', 0.504),
+  hourly('aws', 'm5.2xlarge', 0.384),
   { providerKind: 'aws', regionCode: 'eu-west-1', sku: 't3.medium', unit: 'hour', unitPrice: 0.0456 },
   hourly('azure', 'Standard_B2s', 0.0416),
   hourly('azure', 'Standard_D2s_v5', 0.096),
   hourly('azure', 'Standard_D4s_v5', 0.192),
-  hourly('azure', 'Standard_E8s_v5', 0.504),
+  hourly('azure', 'Standard_D8s_v5', 0.384),
   hourly('gcp', 'e2-medium', 0.0335),
   hourly('gcp', 'n2-standard-2', 0.0971),
   hourly('gcp', 'n2-standard-4', 0.1942),
-  hourly('gcp', 'n2-highmem-8', 0.524),
 ];
 
 /** On-prem chargeback: what IT charges projects per unit of vSphere capacity. */

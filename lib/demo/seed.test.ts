@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { verifyPassword } from '../auth/password';
 import { createTestDatabase } from '../testing/db';
+import { DEMO_TEMPLATES } from './catalog-data';
 import { DEMO_USERS, seedDemoData } from './seed';
 
 describe('demo seed', () => {
@@ -24,7 +25,7 @@ describe('demo seed', () => {
     expect(first.users).toBe(3);
     expect(first.projects).toBe(2);
     expect(first.templates).toBeGreaterThanOrEqual(3);
-    expect(first.mappings).toBe(first.templates * 4);
+    expect(first.mappings).toBe(DEMO_TEMPLATES.reduce((n, t) => n + Object.keys(t.mappings).length, 0));
     expect(await seedDemoData(db, { password: 'skyport-demo' })).toEqual({ created: false });
     expect(await count()).toEqual(first);
 
