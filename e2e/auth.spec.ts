@@ -61,7 +61,7 @@ test('sign-out returns to the sign-in page and protected pages redirect there', 
 
 test('a wrong password shows an error and keeps the user signed out', async ({ page }) => {
   await signInWithPassword(page, DEMO.requester, 'not-the-password');
-  await expect(page.getByRole('alert')).toHaveText('Wrong e-mail or password.');
+  await expect(page.getByRole('alert').filter({ hasText: 'Wrong e-mail or password.' })).toBeVisible();
   await expect(page).toHaveURL(/\/signin/);
   await page.goto('/catalog');
   await expect(page).toHaveURL(/\/signin/);

@@ -106,9 +106,9 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   const log = fs.openSync(logFile, 'w');
 
   // Only what the portal should see: nothing from the developer's own portal configuration.
-  const inherited = Object.fromEntries(
+  const inherited: Record<string, string | undefined> = Object.fromEntries(
     Object.entries(process.env).filter(
-      ([key]) => !/^(DATABASE_URL|NEXTAUTH_|SKYPORT_|OIDC_|PORT$|HOST$)/.test(key),
+      ([key]) => !/^(DATABASE_URL|NEXTAUTH_|SKYPORT_|OIDC_|PORT$|HOST$|NODE_ENV$)/.test(key),
     ),
   );
   const child = spawn(path.join(ROOT, 'node_modules/.bin/tsx'), ['scripts/start.ts'], {
@@ -116,6 +116,7 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     stdio: ['ignore', log, log],
     env: {
       ...inherited,
+      NODE_ENV: 'production',
       PORT: String(port),
       SKYPORT_DATA_DIR: dataDir,
       SKYPORT_PG_PORT: String(pgPort),

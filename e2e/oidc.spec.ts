@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { mainNavigation, queryPortalDatabase } from './support/helpers';
+import { mainNavigation, queryPortalDatabase, waitForHydration } from './support/helpers';
 import { OIDC_ACCOUNTS } from './support/oidc-provider';
 
 test('OIDC sign-in: log in at the provider, land signed in with the mapped admin role', async ({ page }) => {
@@ -10,6 +10,7 @@ test('OIDC sign-in: log in at the provider, land signed in with the mapped admin
   expect(issuer, 'global setup starts the OIDC provider').toBeTruthy();
 
   await page.goto('/signin');
+  await waitForHydration(page, 'form[aria-label="Sign in with e-mail and password"]');
   await page.getByRole('button', { name: 'Continue with Test IdP' }).click();
 
   // The provider's login form.

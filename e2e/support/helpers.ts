@@ -21,8 +21,20 @@ export const EXPECTED_NAVIGATION: Record<DemoRole, string[]> = {
   admin: ['Catalog', 'My requests', 'Approvals', 'Inventory', 'Costs', 'Admin'],
 };
 
+/**
+ * Wait until React has hydrated the element matched by `selector` (its event handlers are attached),
+ * so a click is handled by the app rather than by a native form submission.
+ */
+export async function waitForHydration(page: Page, selector: string): Promise<void> {
+  await page.waitForFunction((sel) => {
+    const element = document.querySelector(sel);
+    return !!element && Object.keys(element).some((key) => key.startsWith('__reactProps$'));
+  }, selector);
+}
+
 export async function signInWithPassword(page: Page, email: string, password = DEMO_PASSWORD): Promise<void> {
   await page.goto('/signin');
+  await waitForHydration(page, 'form[aria-label="Sign in with e-mail and password"]');
   await page.getByLabel('E-mail', { exact: true }).fill(email);
   await page.getByLabel('Password', { exact: true }).fill(password);
   await page.getByRole('button', { name: 'Sign in', exact: true }).click();

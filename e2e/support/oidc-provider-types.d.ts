@@ -25,6 +25,7 @@ declare module 'oidc-provider' {
     conformIdTokenClaims?: boolean;
     claims?: Record<string, string[]>;
     features?: { devInteractions?: { enabled: boolean } };
+    ttl?: Record<string, number>;
     findAccount?: (ctx: unknown, id: string) => Promise<Account | undefined>;
   }
 

@@ -57,6 +57,7 @@ export async function startOidcProvider(options: { port?: number; redirectUris: 
       profile: ['name', 'groups'],
     },
     features: { devInteractions: { enabled: true } },
+    ttl: { Interaction: 600, Session: 3600, Grant: 3600, AccessToken: 600, AuthorizationCode: 60, IdToken: 600 },
     async findAccount(_ctx, id) {
       const known = OIDC_ACCOUNTS[id];
       const account = known ?? { email: `${id}@idp.example`, name: id, groups: [] };
@@ -70,7 +71,6 @@ export async function startOidcProvider(options: { port?: number; redirectUris: 
   };
 
   const provider = new Provider(issuer, configuration);
-  // Keep the test output clean: the dev-interaction warnings are expected here.
   server.on('request', provider.callback());
   return {
     issuer,

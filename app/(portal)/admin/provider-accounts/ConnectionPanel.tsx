@@ -1,0 +1,153 @@
+'use client';
+
+import { useRouter } from 'next/navigation';
+import { useState, useTransition } from 'react';
+import type { ConnectionTestOutcome } from '@/lib/provider-accounts/service';
+import { syncNowAction, testConnectionAction, type SyncActionResult } from './actions';
+
+type Result = { kind: 'test'; outcome: ConnectionTestOutcome } | { kind: 'sync'; outcome: SyncActionResult } | { kind: 'crash'; message: string };
+
+function ErrorDetails({ error }: { error?: { code: string; message: string; providerCode?: string; providerMessage?: string; httpStatus?: number } }) {
+  if (!error) return null;
+  return (
+    <dl className="mt-2 grid grid-cols-[max-content_1fr] gap-x-3 gap-y-1 text-xs">
+      <dt className="font-semibold">Code</dt>
+      <dd className="font-mono">{error.code}</dd>
+      {error.providerCode && (
+        <>
+          <dt className="font-semibold">Provider code</dt>
+          <dd className="font-mono">{error.providerCode}</dd>
+        </>
+      )}
+      {error.httpStatus !== undefined && (
+        <>
+          <dt className="font-semibold">HTTP status</dt>
+          <dd>{error.httpStatus}</dd>
+        </>
+      )}
+      {error.providerMessage && (
+        <>
+          <dt className="font-semibold">Provider message</dt>
+          <dd className="break-words">{error.providerMessage}</dd>
+        </>
+      )}
+    </dl>
+  );
+}
+
+function ResultView({ result }: { result: Result }) {
+  if (result.kind === 'crash') {
+    return <div className="rounded-md bg-red-50 p-3 text-sm text-red-800">{result.message}</div>;
+  }
+  if (result.kind === 'test') {
+    const { outcome } = result;
+    return outcome.ok ? (
+      <div className="rounded-md bg-emerald-50 p-3 text-sm text-emerald-900">
+        <p className="font-semibold">Connection works.</p>
+        <p>{outcome.detail}</p>
+        <p className="mt-1">
+          Found {outcome.regions.length} region{outcome.regions.length === 1 ? '' : 's'}. Enable the ones Skyport may use below, then sync.
+        </p>
+      </div>
+    ) : (
+      <div className="rounded-md bg-red-50 p-3 text-sm text-red-900">
+        <p className="font-semibold">Connection failed.</p>
+        <p>{outcome.detail}</p>
+        <ErrorDetails error={outcome.error} />
+      </div>
+    );
+  }
+  const { outcome } = result;
+  if (!outcome.ok) {
+    return (
+      <div className="rounded-md bg-red-50 p-3 text-sm text-red-900">
+        <p className="font-semibold">Sync failed.</p>
+        <p>{outcome.message}</p>
+        <ErrorDetails error={outcome.error} />
+      </div>
+    );
+  }
+  return (
+    <div className="rounded-md bg-emerald-50 p-3 text-sm text-emerald-900">
+      <p className="font-semibold">Synced {outcome.result.total} VM{outcome.result.total === 1 ? '' : 's'}.</p>
+      <table className="mt-2 text-xs">
+        <caption className="sr-only">VMs found per region</caption>
+        <thead>
+          <tr className="text-left">
+            <th scope="col" className="pr-4">Region</th>
+            <th scope="col" className="pr-4">Found</th>
+            <th scope="col" className="pr-4">New</th>
+            <th scope="col" className="pr-4">Updated</th>
+            <th scope="col">Gone</th>
+          </tr>
+        </thead>
+        <tbody>
+          {outcome.result.regions.map((r) => (
+            <tr key={r.region}>
+              <th scope="row" className="pr-4 text-left font-mono font-normal">{r.region}</th>
+              <td className="pr-4">{r.discovered}</td>
+              <td className="pr-4">{r.created}</td>
+              <td className="pr-4">{r.updated}</td>
+              <td>{r.removed}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+export function ConnectionPanel({ accountId, canSync }: { accountId: string; canSync: boolean }) {
+  const router = useRouter();
+  const [result, setResult] = useState<Result | null>(null);
+  const [running, setRunning] = useState<'test' | 'sync' | null>(null);
+  const [, startTransition] = useTransition();
+
+  async function run(kind: 'test' | 'sync') {
+    setRunning(kind);
+    setResult(null);
+    try {
+      const next: Result =
+        kind === 'test' ? { kind, outcome: await testConnectionAction(accountId) } : { kind, outcome: await syncNowAction(accountId) };
+      setResult(next);
+      startTransition(() => router.refresh());
+    } catch {
+      setResult({ kind: 'crash', message: 'Something went wrong on our side. Try again, or check the server log.' });
+    } finally {
+      setRunning(null);
+    }
+  }
+
+  return (
+    <div className="space-y-3">
+      <div className="flex flex-wrap gap-3">
+        <button
+          type="button"
+          onClick={() => run('test')}
+          disabled={running !== null}
+          className="rounded-md bg-brand-600 px-4 py-2 text-sm font-medium text-white hover:bg-brand-700 disabled:opacity-60"
+        >
+          {running === 'test' ? 'Testing…' : 'Test connection'}
+        </button>
+        <button
+          type="button"
+          onClick={() => run('sync')}
+          disabled={running !== null || !canSync}
+          aria-describedby={canSync ? undefined : 'sync-hint'}
+          className="rounded-md border border-slate-300 bg-white px-4 py-2 text-sm font-medium text-slate-800 hover:bg-slate-50 disabled:opacity-60"
+        >
+          {running === 'sync' ? 'Syncing…' : 'Sync now'}
+        </button>
+      </div>
+      {!canSync && (
+        <p id="sync-hint" className="text-xs text-slate-600">
+          Enable at least one region to sync.
+        </p>
+      )}
+      <div aria-live="polite" aria-busy={running !== null} data-testid="connection-result">
+        {running && <p className="text-sm text-slate-600">{running === 'test' ? 'Testing the connection…' : 'Listing VMs in every enabled region…'}</p>}
+        {result && <ResultView result={result} />}
+      </div>
+    </div>
+  );
+}
