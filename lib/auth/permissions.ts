@@ -20,6 +20,8 @@ export const CAPABILITIES = {
   'admin:catalog': ['admin'],
   'admin:prices': ['admin'],
   'token:manage-own': ['requester', 'approver', 'admin'],
+  /** Reaching member management at all; lib/projects then requires admin or the project's owner. */
+  'project:manage-members': ['requester', 'approver', 'admin'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Capability = keyof typeof CAPABILITIES;

@@ -134,6 +134,10 @@ describe('projects', () => {
     const [row] = await auditRows('project.update', projectId);
     expect(row?.before).toMatchObject({ name: 'Web shop', ownerId: ids.alice });
     expect(row?.after).toMatchObject({ name: 'Web Shop 2', ownerId: ids.bob });
+    // Saving unchanged values writes nothing.
+    const before = await db.auditEvent.count();
+    await updateProject(db, admin, projectId, { name: 'Web Shop 2', costCentre: 'CC-9', ownerId: ids.bob, archived: false }, audit());
+    expect(await db.auditEvent.count()).toBe(before);
   });
 
   it('archives and restores; archived projects are hidden from the default list', async () => {

@@ -199,6 +199,10 @@ export async function updateProject(db: Db, principal: Principal, projectId: str
   if (data.ownerId && data.ownerId !== current.ownerId) await activeUser(db, data.ownerId, 'ownerId');
   const { archived, ...fields } = data;
   const archivedAt = archived === undefined ? current.archivedAt : archived ? (current.archivedAt ?? new Date()) : null;
+  const changed =
+    archivedAt !== current.archivedAt ||
+    (Object.keys(fields) as (keyof typeof fields)[]).some((k) => fields[k] !== undefined && fields[k] !== current[k]);
+  if (!changed) return getProject(db, principal, projectId);
   await db.$transaction(async (tx) => {
     const updated = await tx.project.update({ where: { id: projectId }, data: { ...fields, archivedAt } });
     const action =
