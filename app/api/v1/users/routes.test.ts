@@ -10,26 +10,14 @@ import { createApiToken } from '@/lib/auth/api-tokens';
 import { auditContext, SYSTEM_ACTOR } from '@/lib/audit/record';
 import type { Db } from '@/lib/db/client';
 import { createTestDatabase } from '@/lib/testing/db';
+import { callRoute } from '@/lib/testing/routes';
 
-type Handler = (request: Request, context: { params: Promise<Record<string, string>> }) => Promise<Response>;
 
 let db: Db;
 const tokens = { admin: '', adminRo: '', requester: '' };
 const ids = { admin: '', requester: '', created: '' };
 
-async function call(handler: Handler, options: { url: string; method?: string; token?: string; params?: Record<string, string>; body?: unknown }) {
-  const headers = new Headers();
-  if (options.token) headers.set('authorization', `Bearer ${options.token}`);
-  if (options.body !== undefined) headers.set('content-type', 'application/json');
-  const request = new Request(`http://localhost${options.url}`, {
-    method: options.method ?? 'GET',
-    headers,
-    body: options.body === undefined ? undefined : JSON.stringify(options.body),
-  });
-  const response = await handler(request, { params: Promise.resolve(options.params ?? {}) });
-  const text = await response.text();
-  return { status: response.status, type: response.headers.get('content-type'), json: text ? (JSON.parse(text) as Record<string, unknown>) : null };
-}
+const call = callRoute;
 
 const fieldsOf = (json: Record<string, unknown> | null) => ((json?.errors ?? []) as { field: string }[]).map((e) => e.field).sort();
 
