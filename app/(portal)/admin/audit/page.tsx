@@ -135,8 +135,8 @@ export default async function AuditLogPage({ searchParams }: { searchParams: Pro
                   <th scope="row" className="whitespace-nowrap px-4 py-2 text-left font-normal">
                     <time dateTime={event.at}>{event.at.replace('T', ' ').slice(0, 19)}</time>
                   </th>
-                  <td className="px-4 py-2">
-                    <span className="break-all">{event.actorLabel}</span>
+                  <td className="min-w-52 px-4 py-2">
+                    <span className="break-words">{event.actorLabel}</span>
                     <span className="block text-xs text-slate-500">{event.actorType}</span>
                   </td>
                   <td className="px-4 py-2 font-mono text-xs">{event.action}</td>

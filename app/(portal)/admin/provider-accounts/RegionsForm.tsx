@@ -14,13 +14,13 @@ export function RegionsForm({ regions, action }: Props) {
     <form action={formAction} className="space-y-3">
       <fieldset>
         <legend className="text-sm font-medium text-slate-800">Regions Skyport may use</legend>
-        <ul className="mt-2 grid gap-2 sm:grid-cols-2 lg:grid-cols-3">
+        <ul className="mt-2 grid grid-cols-[repeat(auto-fill,minmax(10rem,1fr))] gap-2">
           {regions.map((region) => (
             <li key={region.code}>
               <label className="flex items-start gap-2 rounded-md border border-slate-200 px-3 py-2 text-sm hover:bg-slate-50">
                 <input type="checkbox" name="regions" value={region.code} defaultChecked={region.enabled} className="mt-0.5" />
                 <span>
-                  <span className="font-mono">{region.code}</span>
+                  <span className="whitespace-nowrap font-mono">{region.code}</span>
                   {region.name !== region.code && <span className="block text-xs text-slate-500">{region.name}</span>}
                   {region.zones.length > 0 && <span className="block text-xs text-slate-500">{region.zones.length} zones</span>}
                 </span>
