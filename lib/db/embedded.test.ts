@@ -25,3 +25,35 @@ process.exitCode = 3;
     expect(result.status).toBe(3);
   });
 });
+
+describe('embedded PostgreSQL data folder', () => {
+  it('keeps data across a stop and a restart, and recovers from a stale postmaster.pid', async () => {
+    const { freePort, startEmbeddedPostgres } = await import('./embedded');
+    const pg = (await import('pg')).default;
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'skyport-persist-'));
+    fs.chmodSync(dir, 0o755);
+    const port = await freePort();
+    const query = async (url: string, sql: string) => {
+      const client = new pg.Client({ connectionString: url });
+      await client.connect();
+      try {
+        return (await client.query(sql)).rows as Record<string, unknown>[];
+      } finally {
+        await client.end();
+      }
+    };
+    try {
+      const first = await startEmbeddedPostgres({ dataDir: dir, port, database: 'persist' });
+      await query(first.url, `CREATE TABLE kept (note text); INSERT INTO kept VALUES ('survives')`);
+      await first.stop();
+      // A crash leaves postmaster.pid behind; a dead pid in it must not block the next start.
+      fs.writeFileSync(path.join(dir, 'pg', 'postmaster.pid'), '999999\n');
+      const second = await startEmbeddedPostgres({ dataDir: dir, port, database: 'persist' });
+      expect(await query(second.url, 'SELECT note FROM kept')).toEqual([{ note: 'survives' }]);
+      expect(second.url).toBe(first.url); // same generated password, kept in the data folder
+      await second.stop();
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
