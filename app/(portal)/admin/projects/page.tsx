@@ -1,3 +1,4 @@
+import { Breadcrumb } from '@/components/ui/Breadcrumb';
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { Badge } from '@/components/ui/Badge';
@@ -40,12 +41,7 @@ export default async function AdminProjectsPage({ searchParams }: { searchParams
 
   return (
     <>
-      <nav aria-label="Breadcrumb" className="mb-2 text-sm text-slate-500">
-        <Link href="/admin" className="hover:underline">
-          Admin
-        </Link>{' '}
-        / Projects
-      </nav>
+      <Breadcrumb trail={[{ href: '/admin', label: 'Admin' }]} current="Projects" />
       <PageHeader title="Projects" description="Projects group people, requests, quotas and spend. Each has an owner and a cost centre." />
       <div className="grid gap-6 lg:grid-cols-[1fr_22rem]">
         <section aria-labelledby="project-list-heading" className="min-w-0">

@@ -1,3 +1,4 @@
+import { Breadcrumb } from '@/components/ui/Breadcrumb';
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { Badge } from '@/components/ui/Badge';
@@ -31,12 +32,7 @@ export default async function AdminUsersPage({ searchParams }: { searchParams: P
 
   return (
     <>
-      <nav aria-label="Breadcrumb" className="mb-2 text-sm text-slate-500">
-        <Link href="/admin" className="hover:underline">
-          Admin
-        </Link>{' '}
-        / Users
-      </nav>
+      <Breadcrumb trail={[{ href: '/admin', label: 'Admin' }]} current="Users" />
       <PageHeader title="Users" description="Local accounts and users who signed in through single sign-on, with their roles and sign-in state." />
       <div className="grid gap-6 lg:grid-cols-[1fr_22rem]">
         <section aria-labelledby="user-list-heading" className="min-w-0">

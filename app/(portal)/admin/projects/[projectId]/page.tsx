@@ -1,3 +1,4 @@
+import { Breadcrumb } from '@/components/ui/Breadcrumb';
 import type { Metadata } from 'next';
 import type { ReactNode } from 'react';
 import Link from 'next/link';
@@ -55,16 +56,7 @@ export default async function AdminProjectPage({ params, searchParams }: { param
 
   return (
     <>
-      <nav aria-label="Breadcrumb" className="mb-2 text-sm text-slate-500">
-        <Link href="/admin" className="hover:underline">
-          Admin
-        </Link>{' '}
-        /{' '}
-        <Link href="/admin/projects" className="hover:underline">
-          Projects
-        </Link>{' '}
-        / {project.name}
-      </nav>
+      <Breadcrumb trail={[{ href: '/admin', label: 'Admin' }, { href: '/admin/projects', label: 'Projects' }]} current={project.name} />
       <PageHeader
         title={project.name}
         description={`Key ${project.key} · cost centre ${project.costCentre} · owner ${project.owner.name}`}

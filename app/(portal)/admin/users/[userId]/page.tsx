@@ -1,3 +1,4 @@
+import { Breadcrumb } from '@/components/ui/Breadcrumb';
 import type { Metadata } from 'next';
 import type { ReactNode } from 'react';
 import Link from 'next/link';
@@ -43,16 +44,7 @@ export default async function AdminUserPage({ params, searchParams }: { params: 
 
   return (
     <>
-      <nav aria-label="Breadcrumb" className="mb-2 text-sm text-slate-500">
-        <Link href="/admin" className="hover:underline">
-          Admin
-        </Link>{' '}
-        /{' '}
-        <Link href="/admin/users" className="hover:underline">
-          Users
-        </Link>{' '}
-        / {user.name}
-      </nav>
+      <Breadcrumb trail={[{ href: '/admin', label: 'Admin' }, { href: '/admin/users', label: 'Users' }]} current={user.name} />
       <PageHeader
         title={user.name}
         description={user.email}
