@@ -70,7 +70,13 @@ export type ProviderAccountView = z.infer<typeof providerAccountViewSchema>;
 type AccountWithRegions = ProviderAccount & { regions: Region[]; _count?: { vms: number } };
 
 function secretFieldNames(account: ProviderAccount): string[] {
-  const secrets = decryptJson(account.secretsCiphertext, secretKey());
+  // A key mismatch must not take the whole account list down; test/sync report it specifically.
+  let secrets: unknown;
+  try {
+    secrets = decryptJson(account.secretsCiphertext, secretKey());
+  } catch {
+    return [];
+  }
   return secrets && typeof secrets === 'object' ? Object.keys(secrets).sort() : [];
 }
 

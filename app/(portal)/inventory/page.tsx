@@ -14,6 +14,18 @@ export const metadata: Metadata = { title: 'Inventory' };
 
 const selectClass = 'mt-1 block w-full rounded-md border border-slate-300 bg-white px-2.5 py-1.5 text-sm focus:border-brand-500';
 
+function FilterSelect(props: { name: string; label: string; all: string; value?: string; options: { value: string; label: string }[] }) {
+  return (
+    <div>
+      <label htmlFor={`f-${props.name}`} className="text-xs font-medium text-slate-600">{props.label}</label>
+      <select id={`f-${props.name}`} name={props.name} defaultValue={props.value ?? ''} className={selectClass}>
+        <option value="">{props.all}</option>
+        {props.options.map((o) => <option key={o.value} value={o.value}>{o.label}</option>)}
+      </select>
+    </div>
+  );
+}
+
 export default async function InventoryPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const principal = await requirePrincipal('inventory:read');
   const filter = parseInventoryFilter(await searchParams);
@@ -41,34 +53,14 @@ export default async function InventoryPage({ searchParams }: { searchParams: Pr
       ) : (
         <>
           <form method="get" className="mb-4 grid gap-3 rounded-xl border border-slate-200 bg-white p-4 sm:grid-cols-2 lg:grid-cols-5" aria-label="Filter virtual machines">
-            <div>
-              <label htmlFor="f-provider" className="text-xs font-medium text-slate-600">Provider</label>
-              <select id="f-provider" name="provider" defaultValue={filter.provider ?? ''} className={selectClass}>
-                <option value="">All providers</option>
-                {options.providers.map((p) => <option key={p} value={p}>{PROVIDER_NAMES[p]}</option>)}
-              </select>
-            </div>
-            <div>
-              <label htmlFor="f-region" className="text-xs font-medium text-slate-600">Region</label>
-              <select id="f-region" name="region" defaultValue={filter.region ?? ''} className={selectClass}>
-                <option value="">All regions</option>
-                {options.regions.map((r) => <option key={r} value={r}>{r}</option>)}
-              </select>
-            </div>
-            <div>
-              <label htmlFor="f-state" className="text-xs font-medium text-slate-600">State</label>
-              <select id="f-state" name="state" defaultValue={filter.state ?? ''} className={selectClass}>
-                <option value="">All states</option>
-                {options.states.map((s) => <option key={s} value={s}>{s}</option>)}
-              </select>
-            </div>
-            <div>
-              <label htmlFor="f-project" className="text-xs font-medium text-slate-600">Project</label>
-              <select id="f-project" name="project" defaultValue={filter.project ?? ''} className={selectClass}>
-                <option value="">All projects</option>
-                {options.projects.map((p) => <option key={p.id} value={p.id}>{p.name}</option>)}
-              </select>
-            </div>
+            <FilterSelect name="provider" label="Provider" all="All providers" value={filter.provider}
+              options={options.providers.map((p) => ({ value: p, label: PROVIDER_NAMES[p] }))} />
+            <FilterSelect name="region" label="Region" all="All regions" value={filter.region}
+              options={options.regions.map((r) => ({ value: r, label: r }))} />
+            <FilterSelect name="state" label="State" all="All states" value={filter.state}
+              options={options.states.map((st) => ({ value: st, label: st }))} />
+            <FilterSelect name="project" label="Project" all="All projects" value={filter.project}
+              options={options.projects.map((p) => ({ value: p.id, label: p.name }))} />
             <div className="flex items-end gap-2">
               <button type="submit" className="rounded-md bg-brand-600 px-4 py-1.5 text-sm font-medium text-white hover:bg-brand-700">Apply</button>
               {filtered && <Link href="/inventory" className="rounded-md px-3 py-1.5 text-sm text-slate-600 underline hover:text-slate-900">Clear</Link>}
