@@ -16,6 +16,8 @@ const nextConfig: NextConfig = {
     '@google-cloud/compute',
     'selfsigned',
   ],
+  // forbidden() renders app/(portal)/forbidden.tsx inside the shell with HTTP 403.
+  experimental: { authInterrupts: true },
   poweredByHeader: false,
   reactStrictMode: true,
   // Type errors are caught by `npm run typecheck` in the test suite; `npm start` should not spend

@@ -38,11 +38,15 @@ test('the navigation works with the keyboard alone', async ({ page }) => {
   await expect(approvals).toHaveAttribute('aria-current', 'page');
 });
 
-test('a requester is sent to the 403 page for admin pages', async ({ page }) => {
+test('a requester gets the 403 page, inside the shell, for every role-gated page', async ({ page }) => {
   await signInAs(page, 'requester');
+  for (const path of ['/costs', '/approvals', '/admin', '/admin/projects', '/admin/users', '/admin/provider-accounts', '/admin/policies', '/admin/price-book', '/admin/audit']) {
+    const response = await page.goto(path);
+    expect(response?.status(), path).toBe(403);
+    await expect(page.getByRole('heading', { level: 1 }), path).toHaveText(/not allowed|forbidden|access/i);
+    await expect(page.getByRole('navigation', { name: 'Main' }), path).toBeVisible();
+  }
   await page.goto('/costs');
-  await expect(page).toHaveURL(/\/forbidden$/);
-  await expect(page.getByRole('heading', { level: 1 })).toHaveText(/not allowed|forbidden|access/i);
   await page.getByRole('link', { name: /home|catalog/i }).first().click();
   await expect(page).toHaveURL(/\/catalog$/);
 });

@@ -18,7 +18,7 @@ export abstract class DomainError extends Error {
 }
 
 export class ValidationError extends DomainError {
-  readonly status = 400;
+  readonly status: number = 400;
   readonly type = 'validation-error';
   constructor(readonly issues: FieldIssue[], message = 'The request has invalid fields.') {
     super('Invalid request', message);

@@ -1,10 +1,10 @@
 import type { z } from 'zod';
-import type { EmulatorStartOptions, RunningEmulator } from './contract/emulator';
 import type { AdapterRuntimeOptions, ProviderAdapter, ProviderKind } from './types';
 
 /**
  * What each provider folder exports (as `provider` from its index.ts). The registry collects them;
- * the rest of Skyport reaches a provider only through this shape.
+ * the rest of Skyport reaches a provider only through this shape. Emulators are not part of it:
+ * they (and their dev dependencies) load only through `providers/sandbox.ts`.
  */
 export interface ProviderModule<Settings = unknown, Secrets = unknown> {
   kind: ProviderKind;
@@ -15,8 +15,4 @@ export interface ProviderModule<Settings = unknown, Secrets = unknown> {
   /** Credentials; stored encrypted (AES-256-GCM), never returned by the API nor logged. */
   secretsSchema: z.ZodType<Secrets>;
   createAdapter(input: { settings: Settings; secrets: Secrets; runtime?: AdapterRuntimeOptions }): ProviderAdapter;
-  /** Start the local wire-protocol emulator (tests, benchmarks, the embedded demo's sandbox accounts). */
-  startEmulator(options?: EmulatorStartOptions): Promise<RunningEmulator>;
-  /** Settings + secrets + regions of a sandbox account pointed at a running emulator. */
-  sandboxAccount(emulator: RunningEmulator): { settings: Settings; secrets: Secrets; regions: string[] };
 }

@@ -11,6 +11,17 @@ export const PROVIDER_KINDS = ['vsphere', 'aws', 'azure', 'gcp'] as const;
 export type ProviderKind = (typeof PROVIDER_KINDS)[number];
 
 /**
+ * The one list of provider display names for the UI (filters, tables, badges). Billing data keeps
+ * its own FOCUS ProviderName values; those are data, not labels.
+ */
+export const PROVIDER_LABELS: Readonly<Record<ProviderKind, string>> = {
+  vsphere: 'VMware vSphere',
+  aws: 'AWS',
+  azure: 'Azure',
+  gcp: 'Google Cloud',
+};
+
+/**
  * Normalized VM life-cycle state (Libcloud's NodeState, trimmed to what brokering needs).
  * `deallocated` is kept apart from `stopped` because stopped-but-allocated VMs still bill compute
  * on some clouds (Azure), which the cost view must show.
@@ -181,12 +192,38 @@ export interface ProviderAdapter {
 
   /** One page of VMs in one region (also VMs not made by Skyport). */
   listVms(region: string, options?: ListVmsOptions): Promise<ListVmsPage>;
+
+  /**
+   * Merge-write tags onto an existing VM with the provider's own mechanism (EC2 CreateTags, ARM
+   * tags on the VM, GCE setLabels with the label fingerprint, vSphere custom attributes via
+   * CustomFieldsManager.SetField). Keys not named keep their values; keys and values are
+   * transformed only where the provider forbids characters (GCE labels), exactly as `create` does,
+   * so `parseSkyportTags` reads Skyport's keys (SKYPORT_TAG_KEYS) back. Used by inventory's claim
+   * and "re-apply tags". Throws `not_found` when the VM does not exist.
+   */
+  setTags(ref: VmRef, tags: Record<string, string>): Promise<void>;
+
+  /**
+   * Crossplane's Disconnecter: release what the adapter holds (log out the vCenter session, close
+   * HTTP agents and SDK clients). Idempotent; callers `await adapter.close()` in a `finally`.
+   * The adapter must not be used afterwards.
+   */
+  close(): Promise<void>;
 }
 
-/** Limits every adapter applies to every call so a bad endpoint gives an error, never a hang. */
+/**
+ * Limits every adapter applies to every call so a bad endpoint gives an error, never a hang.
+ * Defaults live in `providers/shared/runtime.ts`.
+ */
 export interface AdapterRuntimeOptions {
-  /** Per HTTP attempt. Default 15 s. */
+  /** Per HTTP attempt (connect + TLS + response). Default 15 s; never more than `callTimeoutMs`. */
   requestTimeoutMs?: number;
+  /**
+   * One overall deadline per provider call: connect, TLS handshake, response, every retry and
+   * back-off together. Long-running operations are bounded by `operationTimeoutMs` instead, but
+   * each poll inside them by this. Default 60 s.
+   */
+  callTimeoutMs?: number;
   /** Retries of retryable failures (throttling, 5xx, timeouts) before giving up. Default 4. */
   maxRetries?: number;
   /** Polling interval for long-running operations / tasks. Default 1 s; tests set it low. */

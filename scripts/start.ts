@@ -156,6 +156,9 @@ async function main() {
 
   const applied = await deployMigrations(databaseUrl);
   log(applied.length ? `Applied migrations: ${applied.join(', ')}` : 'Database schema is up to date.');
+  // graphile-worker's own schema (graphile_worker.*, its own ledger); web processes enqueue into it.
+  const { migrateJobsSchema } = await import('../lib/jobs/migrate');
+  await migrateJobsSchema(databaseUrl);
 
   const { createPrismaClient } = await import('../lib/db/client');
   const db = createPrismaClient(databaseUrl, { max: 2 });
@@ -170,6 +173,15 @@ async function main() {
     sandbox = await startSandbox(db, config);
     cleanups.push(() => sandbox!.stop());
     log(`Sandbox provider accounts: ${sandbox.summary}`);
+  }
+  if (config.workerInProcess) {
+    // Background jobs (provisioning, day-2 actions, leases) in this process; SKYPORT_WORKER=0 when
+    // separate `npm run worker` processes do them. Stopped before the database (cleanups run in reverse).
+    const { startWorker } = await import('../lib/jobs/worker');
+    process.env.PROVIDER_POLL_INTERVAL_MS = String(config.providerPollIntervalMs);
+    const worker = await startWorker({ connectionString: databaseUrl, concurrency: config.workerConcurrency });
+    cleanups.push(() => worker.stop());
+    log(`Job worker running in this process (concurrency ${config.workerConcurrency}).`);
   }
 
   if (!DEV) await buildIfNeeded();

@@ -1,5 +1,7 @@
+import { cookies } from 'next/headers';
 import type { ReactNode } from 'react';
 import { AppShell } from '@/components/shell/AppShell';
+import { parseTheme, THEME_COOKIE } from '@/components/shell/theme';
 import { navigationFor } from '@/lib/auth/permissions';
 import { requirePrincipal } from '../_lib/session';
 
@@ -11,6 +13,7 @@ export default async function PortalLayout({ children }: { children: ReactNode }
     <AppShell
       user={{ name: principal.name, email: principal.email, roles: principal.roles }}
       navigation={navigationFor(principal).map(({ href, label }) => ({ href, label }))}
+      theme={parseTheme((await cookies()).get(THEME_COOKIE)?.value)}
     >
       {children}
     </AppShell>

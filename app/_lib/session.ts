@@ -1,6 +1,6 @@
 // The signed-in principal for server components and server actions (pages call lib/ with it).
 import { headers } from 'next/headers';
-import { redirect } from 'next/navigation';
+import { forbidden, redirect } from 'next/navigation';
 import { assertCan, type Capability } from '@/lib/auth/permissions';
 import type { Principal } from '@/lib/auth/principal';
 import { principalFromHeaders } from '@/lib/auth/request-principal';
@@ -12,7 +12,7 @@ export async function currentPrincipal(): Promise<Principal | null> {
   return resolved.principal;
 }
 
-/** For pages: redirect to sign-in when anonymous; render 403 (notFound-like) when not allowed. */
+/** For pages: redirect to sign-in when anonymous; render the 403 page (inside the shell, HTTP 403) when not allowed. */
 export async function requirePrincipal(capability?: Capability): Promise<Principal> {
   const principal = await currentPrincipal();
   if (!principal) redirect('/signin');
@@ -20,7 +20,7 @@ export async function requirePrincipal(capability?: Capability): Promise<Princip
     try {
       assertCan(principal, capability);
     } catch (error) {
-      if (error instanceof ForbiddenError) redirect('/forbidden');
+      if (error instanceof ForbiddenError) forbidden();
       throw error;
     }
   }

@@ -24,7 +24,7 @@ export default async function SignInPage({ searchParams }: { searchParams: Promi
   const safeCallback = callbackUrl?.startsWith('/') && !callbackUrl.startsWith('//') ? callbackUrl : '/catalog';
   return (
     <main className="flex min-h-screen items-center justify-center bg-gradient-to-br from-brand-900 to-brand-700 p-4">
-      <div className="w-full max-w-sm rounded-2xl bg-white p-8 shadow-xl">
+      <div className="w-full max-w-sm rounded-2xl bg-surface p-8 shadow-xl">
         <div className="mb-6 flex items-center gap-2">
           <span aria-hidden className="grid h-9 w-9 place-items-center rounded-lg bg-brand-600 font-bold text-white">S</span>
           <div>

@@ -5,7 +5,7 @@ const TONES = {
   success: 'bg-emerald-50 text-emerald-800 ring-emerald-300',
   warning: 'bg-amber-50 text-amber-800 ring-amber-300',
   danger: 'bg-red-50 text-red-800 ring-red-300',
-  info: 'bg-brand-50 text-brand-700 ring-brand-100',
+  info: 'bg-brand-50 text-link ring-brand-100',
 } as const;
 
 export type BadgeTone = keyof typeof TONES;

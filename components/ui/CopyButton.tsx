@@ -18,7 +18,7 @@ export function CopyButton({ value, label = 'Copy' }: { value: string; label?: s
       <button
         type="button"
         onClick={copy}
-        className="rounded-md border border-slate-300 bg-white px-3 py-1.5 text-sm font-medium text-slate-800 hover:bg-slate-50"
+        className="rounded-md border border-slate-300 bg-surface px-3 py-1.5 text-sm font-medium text-slate-800 hover:bg-slate-50"
       >
         {label}
       </button>

@@ -10,7 +10,7 @@ interface Props {
 
 export function EmptyState({ title, children, action }: Props) {
   return (
-    <div className="rounded-xl border border-dashed border-slate-300 bg-white px-6 py-12 text-center">
+    <div className="rounded-xl border border-dashed border-slate-300 bg-surface px-6 py-12 text-center">
       <h2 className="text-base font-semibold text-slate-900">{title}</h2>
       <div className="mx-auto mt-2 max-w-md text-sm text-slate-600">{children}</div>
       {action && (

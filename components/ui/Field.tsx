@@ -7,7 +7,7 @@ export function fieldProps(id: string, { error, hint }: { error?: string; hint?:
 }
 
 export const inputClass =
-  'mt-1 block w-full rounded-md border border-slate-300 bg-white px-3 py-1.5 text-sm shadow-sm focus:border-brand-500 aria-[invalid=true]:border-red-500 aria-[invalid=true]:bg-red-50/40';
+  'mt-1 block w-full rounded-md border border-slate-300 bg-surface px-3 py-1.5 text-sm shadow-sm focus:border-brand-500 aria-[invalid=true]:border-red-500 aria-[invalid=true]:bg-red-50/40';
 
 interface Props {
   id: string;

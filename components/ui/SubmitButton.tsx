@@ -5,8 +5,8 @@ import { useFormStatus } from 'react-dom';
 
 const VARIANTS = {
   primary: 'bg-brand-600 text-white hover:bg-brand-700 disabled:bg-brand-500/60',
-  secondary: 'border border-slate-300 bg-white text-slate-800 hover:bg-slate-50 disabled:text-slate-400',
-  danger: 'border border-red-300 bg-white text-red-700 hover:bg-red-50 disabled:text-red-300',
+  secondary: 'border border-slate-300 bg-surface text-slate-800 hover:bg-slate-50 disabled:text-slate-400',
+  danger: 'border border-red-300 bg-surface text-red-700 hover:bg-red-50 disabled:text-red-300',
 } as const;
 
 /** A submit button that shows progress and blocks double submits while its form's action runs. */

@@ -6,7 +6,7 @@ import type { ReactNode } from 'react';
  */
 export function Table({ caption, showCaption = false, children }: { caption: string; showCaption?: boolean; children: ReactNode }) {
   return (
-    <div className="overflow-x-auto rounded-xl border border-slate-200 bg-white shadow-sm">
+    <div className="relative overflow-x-auto rounded-xl border border-slate-200 bg-surface shadow-sm">
       <table className="min-w-full divide-y divide-slate-200 text-sm">
         <caption className={showCaption ? 'px-4 py-3 text-left font-medium text-slate-700' : 'sr-only'}>{caption}</caption>
         {children}

@@ -68,7 +68,7 @@ describe('handle()', () => {
     expect(badJson.status).toBe(400);
     expect(((await badJson.json()) as { errors: { message: string }[] }).errors[0]!.message).toMatch(/not valid JSON/);
     const wrongType = await route(post('name=a', { contentType: 'application/x-www-form-urlencoded' }), params());
-    expect(wrongType.status).toBe(400);
+    expect(wrongType.status).toBe(415);
     const badParam = await route(post('{"name":"a","size":1}', { thingId: 'x' }), params('x'));
     expect(((await badParam.json()) as { errors: { field: string }[] }).errors[0]!.field).toBe('path/thingId');
     const badQuery = await route(post('{"name":"a","size":1}', { query: '?verbose=maybe' }), params());

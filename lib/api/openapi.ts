@@ -77,7 +77,8 @@ export function buildOpenApiDocument(operations: readonly Operation[], serverUrl
             requestBody: {
               required: true,
               content: {
-                'application/json': {
+                // Uploads (bodyType 'multipart') carry their fields and files as multipart/form-data.
+                [op.bodyType === 'multipart' ? 'multipart/form-data' : 'application/json']: {
                   schema: toSchema(op.body, 'input'),
                   ...(op.exampleBody !== undefined ? { example: op.exampleBody } : {}),
                 },

@@ -26,10 +26,16 @@ export interface Operation<
   tag: string;
   access: Access;
   /**
-   * When the operation acts on one project (named by a path parameter or the body's projectId),
-   * non-members get 403. Used by the authorization test to try a foreign project.
+   * Documents that the operation acts on one project. handle() does not rely on it: whenever the
+   * path or the body names a `projectId`, non-members get 403 (see lib/api/handler.ts).
    */
   projectScoped?: boolean;
+  /**
+   * How the body is sent: JSON (default) or multipart/form-data for an upload. For 'multipart',
+   * handle() parses the form, validates its non-file fields with `body` (see formInput) and gives
+   * the impl the FormData as `ctx.form`.
+   */
+  bodyType?: 'json' | 'multipart';
   params?: Params;
   query?: Query;
   body?: Body;

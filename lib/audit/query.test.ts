@@ -12,6 +12,24 @@ describe('audit query helpers', () => {
     expect(auditFilterSchema.parse({}).limit).toBe(50);
   });
 
+  it('refuses impossible or out-of-range dates and cursors as field errors (issue 10 defect 4)', () => {
+    const field = (input: Record<string, string>) => auditFilterSchema.safeParse(input).error?.issues[0]?.path.join('/');
+    expect(field({ to: '2026-13-45' })).toBe('to');
+    expect(field({ to: '2026-02-30' })).toBe('to');
+    expect(field({ from: '0000-01-01' })).toBe('from');
+    expect(field({ from: '+275760-09-13T00:00:00Z' })).toBe('from');
+    expect(field({ from: 'yesterday' })).toBe('from');
+    expect(field({ cursor: '99999999999999999999999' })).toBe('cursor');
+    expect(field({ cursor: '9223372036854775808' })).toBe('cursor');
+    expect(field({ cursor: '-1' })).toBe('cursor');
+    expect(field({ cursor: '0' })).toBe('cursor');
+    expect(auditFilterSchema.parse({ cursor: '9223372036854775807' }).cursor).toBe(9223372036854775807n);
+    expect(auditFilterSchema.parse({ from: '2024-02-29', to: '2024-02-29T12:00:00+02:00' })).toMatchObject({
+      from: new Date('2024-02-29T00:00:00Z'),
+      to: new Date('2024-02-29T10:00:00Z'),
+    });
+  });
+
   it('diffs before/after per field', () => {
     expect(diffAuditValues({ name: 'One', enabled: true, settings: { region: 'a' } }, { name: 'Uno', enabled: true, settings: { region: 'b', zone: 'z' } })).toEqual([
       { path: 'enabled', kind: 'unchanged', before: true, after: true },

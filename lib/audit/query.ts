@@ -2,24 +2,61 @@ import { z } from 'zod';
 import type { Prisma } from '@/generated/prisma/client';
 import type { Db } from '../db/client';
 
+const MAX_BIGINT = 9_223_372_036_854_775_807n;
+const MIN_INSTANT = Date.UTC(1970, 0, 1);
+const MAX_INSTANT = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
+
+/**
+ * A date filter from the query string: YYYY-MM-DD (a real calendar day; `end` means its last
+ * millisecond) or an ISO 8601 date-time, between 1970 and 9999 so PostgreSQL can compare it.
+ */
+function queryInstant(bound: 'start' | 'end') {
+  return z
+    .string()
+    .trim()
+    .max(40)
+    .transform((text, ctx) => {
+      const day = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);
+      let at: Date;
+      if (day) {
+        const [y, m, d] = [Number(day[1]), Number(day[2]), Number(day[3])];
+        at = new Date(Date.UTC(y, m - 1, d));
+        if (at.getUTCFullYear() !== y || at.getUTCMonth() !== m - 1 || at.getUTCDate() !== d) {
+          ctx.addIssue({ code: 'custom', message: `${text} is not a calendar date` });
+          return z.NEVER;
+        }
+        if (bound === 'end') at = new Date(at.getTime() + 86_399_999);
+      } else if (/^\d{4}-\d{2}-\d{2}T[\d:.]+(Z|[+-]\d{2}:?\d{2})?$/.test(text)) {
+        at = new Date(text);
+      } else {
+        ctx.addIssue({ code: 'custom', message: 'Use a date (YYYY-MM-DD) or an ISO 8601 date-time' });
+        return z.NEVER;
+      }
+      if (Number.isNaN(at.getTime()) || at.getTime() < MIN_INSTANT || at.getTime() > MAX_INSTANT) {
+        ctx.addIssue({ code: 'custom', message: `${text} is not a valid date between 1970 and 9999` });
+        return z.NEVER;
+      }
+      return at;
+    });
+}
+
 export const auditFilterSchema = z.object({
   actor: z.string().trim().max(200).optional(),
   action: z.string().trim().max(100).optional(),
   targetType: z.string().trim().max(100).optional(),
   targetId: z.string().trim().max(200).optional(),
-  from: z.coerce.date().optional(),
+  from: queryInstant('start').optional(),
   /** Inclusive; a bare date (YYYY-MM-DD) includes that whole day (UTC). */
-  to: z
-    .union([
-      z
-        .string()
-        .regex(/^\d{4}-\d{2}-\d{2}$/)
-        .transform((day) => new Date(`${day}T23:59:59.999Z`)),
-      z.coerce.date(),
-    ])
+  to: queryInstant('end').optional(),
+  /** Keyset cursor: the id of the last event of the previous page (a positive bigint). */
+  cursor: z
+    .string()
+    .trim()
+    .max(19, 'cursor is beyond the range of audit event ids')
+    .regex(/^\d{1,19}$/, 'cursor is the id of an audit event (digits)')
+    .transform((v) => BigInt(v))
+    .refine((v) => v > 0n && v <= MAX_BIGINT, 'cursor is beyond the range of audit event ids')
     .optional(),
-  /** Keyset cursor: the id of the last event of the previous page. */
-  cursor: z.coerce.bigint().optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
 });
 export type AuditFilter = z.infer<typeof auditFilterSchema>;

@@ -4,7 +4,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Prisma } from '@/generated/prisma/client';
 import type { ActorType } from '@/generated/prisma/enums';
-import type { Principal } from '../auth/principal';
 import type { Db } from '../db/client';
 
 export interface Actor {
@@ -13,7 +12,7 @@ export interface Actor {
   label: string;
 }
 
-/** Who acts and in which HTTP request / job run; created once per request by lib/api. */
+/** Who acts and in which HTTP request / job run; created once per request by lib/api (actor: lib/auth/principal.ts actorOf). */
 export interface AuditContext {
   actor: Actor;
   requestId: string;
@@ -21,12 +20,6 @@ export interface AuditContext {
 }
 
 export const SYSTEM_ACTOR: Actor = { type: 'system', label: 'system' };
-
-export function actorOf(principal: Principal): Actor {
-  return principal.via === 'api_token'
-    ? { type: 'api_token', id: principal.userId, label: `${principal.email} (token ${principal.tokenId ?? '?'})` }
-    : { type: 'user', id: principal.userId, label: principal.email };
-}
 
 export function auditContext(actor: Actor, requestId: string = randomUUID(), ip?: string): AuditContext {
   return { actor, requestId, ip };

@@ -1,28 +1,23 @@
 // Personal API tokens: "skp_" + 32 random bytes. Only a SHA-256 of the token is stored (a fast
 // hash is right here: the token is high-entropy, unlike a password), shown once at creation.
 import { createHash, randomBytes } from 'node:crypto';
-import { z } from 'zod';
 import type { Db } from '../db/client';
 import type { AuditContext } from '../audit/record';
 import { recordAudit } from '../audit/record';
 import { NotFoundError } from '../errors';
+import { parseInput } from '../validation/input';
+import { createApiTokenSchema, type CreateApiTokenInput } from './schemas';
+
+export { createApiTokenSchema, TOKEN_SCOPES, type CreateApiTokenInput } from './schemas';
 
 export const TOKEN_PREFIX = 'skp_';
-export const TOKEN_SCOPES = ['read', 'write'] as const;
-
-export const createApiTokenSchema = z.object({
-  name: z.string().trim().min(1, 'Give the token a name').max(100),
-  scopes: z.array(z.enum(TOKEN_SCOPES)).min(1, 'Choose at least one scope').default(['read']),
-  expiresInDays: z.number().int().min(1).max(365).nullable().default(90),
-});
-export type CreateApiTokenInput = z.input<typeof createApiTokenSchema>;
 
 export function hashToken(token: string): string {
   return createHash('sha256').update(token).digest('hex');
 }
 
 export async function createApiToken(db: Db, userId: string, input: CreateApiTokenInput, context: AuditContext) {
-  const data = createApiTokenSchema.parse(input);
+  const data = parseInput(createApiTokenSchema, input);
   const token = `${TOKEN_PREFIX}${randomBytes(32).toString('base64url')}`;
   const expiresAt = data.expiresInDays ? new Date(Date.now() + data.expiresInDays * 86_400_000) : null;
   const record = await db.$transaction(async (tx) => {

@@ -40,8 +40,12 @@ function oidcProvider(settings: OidcSettings): OAuthConfig<Record<string, unknow
 
 export function buildAuthOptions(env: NodeJS.ProcessEnv = process.env): AuthOptions {
   const oidc = oidcSettingsFromEnv(env);
+  // Decided here from the public URL rather than left to next-auth's guess, and tested
+  // (session-cookie.test.ts): under https the cookie is `__Secure-` prefixed and Secure.
+  const publicUrl = env.SKYPORT_PUBLIC_URL ?? env.NEXTAUTH_URL ?? '';
   return {
     secret: env.NEXTAUTH_SECRET,
+    useSecureCookies: publicUrl.startsWith('https://'),
     session: { strategy: 'jwt', maxAge: SESSION_MAX_AGE_SECONDS },
     pages: { signIn: '/signin', error: '/signin' },
     providers: [

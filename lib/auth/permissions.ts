@@ -11,7 +11,17 @@ export const CAPABILITIES = {
   'request:read-own': ['requester', 'approver', 'admin'],
   'approval:decide': ['approver', 'admin'],
   'inventory:read': ['requester', 'approver', 'admin'],
+  /** Claim an unmanaged VM / re-apply a VM's tags; lib/inventory then requires admin or the project's owner. */
+  'inventory:claim': ['requester', 'approver', 'admin'],
+  /** engine: day-2 actions, lease extension, retrying a failed request item; lib/vms then requires owner, project owner or admin. */
+  'vm:operate': ['requester', 'approver', 'admin'],
+  /** engine: the admin jobs page, retry/cancel of any job. */
+  'admin:jobs': ['admin'],
   'cost:read': ['admin'],
+  /** billing: the cost explorer scoped to the projects one owns (admins: everything, via lib/billing/scope.ts). */
+  'cost:read-own': ['requester', 'approver', 'admin'],
+  'cost:import': ['admin'],
+  'budget:manage': ['admin'],
   'audit:read': ['admin'],
   'admin:projects': ['admin'],
   'admin:users': ['admin'],
@@ -32,6 +42,7 @@ const READ_ONLY_CAPABILITIES: ReadonlySet<Capability> = new Set<Capability>([
   'request:read-own',
   'inventory:read',
   'cost:read',
+  'cost:read-own',
   'audit:read',
 ]);
 
@@ -98,7 +109,9 @@ export const ADMIN_NAVIGATION: readonly NavItem[] = [
   { href: '/admin/users', label: 'Users', capability: 'admin:users' },
   { href: '/admin/provider-accounts', label: 'Provider accounts', capability: 'admin:provider-accounts' },
   { href: '/admin/policies', label: 'Policies', capability: 'admin:policies' },
+  { href: '/admin/catalog', label: 'Catalog', capability: 'admin:catalog' },
   { href: '/admin/price-book', label: 'Price book', capability: 'admin:prices' },
+  { href: '/admin/jobs', label: 'Jobs', capability: 'admin:jobs' },
   { href: '/admin/audit', label: 'Audit log', capability: 'audit:read' },
 ];
 

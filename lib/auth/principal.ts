@@ -1,3 +1,4 @@
+import type { Actor } from '../audit/record';
 import type { Db } from '../db/client';
 import type { ProjectRole, Role } from '@/generated/prisma/enums';
 
@@ -40,4 +41,11 @@ export async function loadPrincipal(
     tokenId: token?.id,
     scopes: token?.scopes,
   };
+}
+
+/** The audit actor for a principal. Lives here (not in lib/audit) so imports run auth → audit only. */
+export function actorOf(principal: Principal): Actor {
+  return principal.via === 'api_token'
+    ? { type: 'api_token', id: principal.userId, label: `${principal.email} (token ${principal.tokenId ?? '?'})` }
+    : { type: 'user', id: principal.userId, label: principal.email };
 }

@@ -8,7 +8,14 @@ function parseCookies(header: string | null): Record<string, string> {
   const cookies: Record<string, string> = {};
   for (const part of (header ?? '').split(';')) {
     const index = part.indexOf('=');
-    if (index > 0) cookies[part.slice(0, index).trim()] = decodeURIComponent(part.slice(index + 1).trim());
+    if (index <= 0) continue;
+    const raw = part.slice(index + 1).trim();
+    try {
+      cookies[part.slice(0, index).trim()] = decodeURIComponent(raw);
+    } catch {
+      // A malformed cookie (bad percent-encoding) is someone else's cookie or garbage: keep it raw.
+      cookies[part.slice(0, index).trim()] = raw;
+    }
   }
   return cookies;
 }
@@ -22,6 +29,8 @@ export async function sessionUserId(headers: Headers, secret: string | undefined
     // getToken reads `cookies` and `headers` from Next's request shapes; a plain object suffices.
     req: { headers: Object.fromEntries(headers.entries()), cookies: parseCookies(cookieHeader) } as unknown as Parameters<typeof getToken>[0]['req'],
     secret,
+    // The same rule as buildAuthOptions' useSecureCookies: __Secure-next-auth.session-token under https.
+    secureCookie: (process.env.SKYPORT_PUBLIC_URL ?? process.env.NEXTAUTH_URL ?? '').startsWith('https://'),
   });
   return typeof token?.sub === 'string' ? token.sub : null;
 }

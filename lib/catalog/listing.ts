@@ -1,19 +1,18 @@
-// Read-only catalog views: the active templates with where each can run and what it costs per
-// month, priced from the price book in effect (Rate rows). Framework-free.
+// Read-only catalog views: the active templates (current version) with where each can run and
+// what it costs per month, priced from the price book in effect through lib/catalog/pricing.ts.
+// Framework-free.
 import type { Db } from '../db/client';
 import type { ProviderKind, RateUnit } from '@/generated/prisma/enums';
+import { HOURS_PER_MONTH, loadPriceContext, priceBookHeader, priceTemplatePlacement } from './pricing';
+import { PROVIDER_LABELS } from '@/providers/types';
+import { definitionFromSnapshot } from './templates';
 
-/** Hours per month used for every monthly estimate (365 × 24 / 12). */
-export const HOURS_PER_MONTH = 730;
+export { HOURS_PER_MONTH };
 
 export const PROVIDER_ORDER: readonly ProviderKind[] = ['vsphere', 'aws', 'azure', 'gcp'];
 
-export const PROVIDER_LABELS: Record<ProviderKind, string> = {
-  vsphere: 'VMware vSphere',
-  aws: 'AWS',
-  azure: 'Azure',
-  gcp: 'Google Cloud',
-};
+// The display names live with PROVIDER_KINDS; re-exported for the catalog's existing callers.
+export { PROVIDER_LABELS };
 
 export interface PriceRate {
   providerKind: ProviderKind;
@@ -47,6 +46,8 @@ function pickRate(rates: readonly PriceRate[], kind: ProviderKind, sku: string, 
 }
 
 /**
+ * Number-based monthly price kept for earlier callers; new code uses lib/catalog/pricing.ts
+ * (`priceVm`: decimal-exact, disk and price rules included).
  * Monthly price of one VM. Cloud sizes: hourly rate × 730 (or a monthly rate as is). vSphere:
  * chargeback per vCPU-hour and GiB-of-memory-hour × 730, plus disk per GiB-month. Null when the
  * price book has no rate for it.
@@ -86,8 +87,20 @@ export interface CatalogProviderOption {
   label: string;
   /** "*" = every region of the provider, else the one region this mapping is for. */
   regionCodes: string[];
+  /** Instance type of the template's first size (the card's "from" size). */
   size: string;
+  /** Cheapest monthly price of the first size over this provider's mappings, exact to the cent. */
   monthlyPrice: number | null;
+}
+
+export interface CatalogSizeOption {
+  name: string;
+  label: string;
+  vcpus: number;
+  memoryMiB: number;
+  diskGiB: number;
+  /** Cheapest monthly price of this size over every mapped provider, or null when unpriced. */
+  fromMonthlyPrice: number | null;
 }
 
 export interface CatalogEntry {
@@ -97,66 +110,95 @@ export interface CatalogEntry {
   description: string;
   category: string;
   os: string;
+  version: number;
+  /** Shape of the first size (what the card headlines). */
   vcpus: number;
   memoryMiB: number;
   diskGiB: number;
+  sizes: CatalogSizeOption[];
   defaultLeaseDays: number | null;
+  maxLeaseDays: number | null;
   providers: CatalogProviderOption[];
   /** Cheapest monthly price over the providers, or null when none is priced. */
   fromMonthlyPrice: number | null;
   currency: string;
 }
 
-export async function listCatalog(db: Db, options: { at?: Date } = {}): Promise<CatalogEntry[]> {
-  const [templates, book] = await Promise.all([
-    db.catalogTemplate.findMany({
-      where: { active: true },
-      orderBy: [{ category: 'asc' }, { name: 'asc' }],
-      include: { mappings: true },
-    }),
-    currentPriceBook(db, options.at),
-  ]);
-  const rates: PriceRate[] = (book?.rates ?? []).map((r) => ({
-    providerKind: r.providerKind,
-    regionCode: r.regionCode,
-    sku: r.sku,
-    unit: r.unit,
-    unitPrice: Number(r.unitPrice),
-  }));
-  return templates.map((t) => {
-    const providers: CatalogProviderOption[] = [];
-    for (const kind of PROVIDER_ORDER) {
-      const mappings = t.mappings.filter((m) => m.providerKind === kind);
-      if (mappings.length === 0) continue;
-      const prices = mappings
-        .map((m) => monthlyPrice(rates, kind, m.size, t, m.regionCode === '*' ? undefined : m.regionCode))
-        .filter((p): p is number => p !== null);
+/**
+ * Active templates at their current version, priced per provider from the price book in effect
+ * (with the price rules of `projectId`, if given). `projectIds` (a non-admin's projects) hides
+ * templates restricted to other projects.
+ */
+export async function listCatalog(db: Db, options: { at?: Date; projectId?: string; projectIds?: readonly string[] } = {}): Promise<CatalogEntry[]> {
+  const templates = await db.catalogTemplate.findMany({
+    where: { archivedAt: null, active: true },
+    orderBy: [{ category: 'asc' }, { name: 'asc' }],
+    include: { currentVersionRef: { select: { snapshot: true } } },
+  });
+  const definitions = templates.map((t) => (t.currentVersionRef ? definitionFromSnapshot(t.currentVersionRef.snapshot) : null));
+  // Only the rates of instance types the catalog uses (a price book may hold thousands more).
+  const skus = definitions.flatMap((d) => d?.mappings.flatMap((m) => Object.values(m.instanceTypes)) ?? []);
+  // Cards price each mapping at its own region's rate, "*" mappings at the "*" (list) rate.
+  const regionCodes = definitions.flatMap((d) => d?.mappings.map((m) => m.regionCode) ?? []);
+  const ctx = await loadPriceContext(db, { at: options.at, projectId: options.projectId, skus, regionCodes });
+  const entries: CatalogEntry[] = [];
+  for (const [index, t] of templates.entries()) {
+    const d = definitions[index];
+    if (!d) continue;
+    if (options.projectIds && d.allowedProjectIds.length > 0 && !d.allowedProjectIds.some((id) => options.projectIds!.includes(id))) continue;
+    const kinds = PROVIDER_ORDER.filter((k) => d.mappings.some((m) => m.providerKind === k) && (d.allowedProviderKinds.length === 0 || d.allowedProviderKinds.includes(k)));
+    const priceOf = (kind: ProviderKind, sizeName: string): number | null => {
+      const prices = d.mappings
+        .filter((m) => m.providerKind === kind)
+        .map((m) => priceTemplatePlacement(ctx, d, sizeName, kind, m.regionCode))
+        .filter((p): p is NonNullable<typeof p> => p !== null)
+        .map((p) => Number(p.totalMonthly));
+      return prices.length ? Math.min(...prices) : null;
+    };
+    const first = d.sizes[0]!;
+    const providers: CatalogProviderOption[] = kinds.map((kind) => {
+      const mappings = d.mappings.filter((m) => m.providerKind === kind);
       const generic = mappings.find((m) => m.regionCode === '*') ?? mappings[0]!;
-      providers.push({
+      return {
         providerKind: kind,
         label: PROVIDER_LABELS[kind],
         regionCodes: mappings.map((m) => m.regionCode).sort(),
-        size: generic.size,
-        monthlyPrice: prices.length ? Math.min(...prices) : null,
-      });
-    }
-    const priced = providers.map((p) => p.monthlyPrice).filter((p): p is number => p !== null);
-    return {
+        size: generic.instanceTypes[first.name] ?? '',
+        monthlyPrice: priceOf(kind, first.name),
+      };
+    });
+    const minOf = (values: (number | null)[]) => {
+      const priced = values.filter((v): v is number => v !== null);
+      return priced.length ? Math.min(...priced) : null;
+    };
+    const sizes = d.sizes.map((s) => ({
+      name: s.name,
+      label: s.label ?? s.name,
+      vcpus: s.vcpus,
+      memoryMiB: s.memoryMiB,
+      diskGiB: s.diskGiB,
+      fromMonthlyPrice: minOf(kinds.map((k) => priceOf(k, s.name))),
+    }));
+    entries.push({
       id: t.id,
       slug: t.slug,
-      name: t.name,
-      description: t.description,
-      category: t.category,
-      os: t.os,
-      vcpus: t.vcpus,
-      memoryMiB: t.memoryMiB,
-      diskGiB: t.diskGiB,
-      defaultLeaseDays: t.defaultLeaseDays,
+      name: d.name,
+      description: d.description,
+      category: d.category,
+      os: d.os,
+      version: t.currentVersion,
+      vcpus: first.vcpus,
+      memoryMiB: first.memoryMiB,
+      diskGiB: first.diskGiB,
+      sizes,
+      defaultLeaseDays: d.defaultLeaseDays,
+      maxLeaseDays: d.maxLeaseDays,
       providers,
-      fromMonthlyPrice: priced.length ? Math.min(...priced) : null,
-      currency: book?.currency ?? 'USD',
-    };
-  });
+      fromMonthlyPrice: minOf(sizes.map((s) => s.fromMonthlyPrice)),
+      currency: ctx.currency,
+    });
+  }
+  return entries;
 }
 
 export interface PriceBookView {
@@ -177,13 +219,7 @@ export async function listPriceBooks(db: Db, options: { at?: Date } = {}): Promi
     currentPriceBook(db, options.at),
   ]);
   return books.map((b) => ({
-    id: b.id,
-    name: b.name,
-    currency: b.currency,
-    source: b.source,
-    effectiveFrom: b.effectiveFrom.toISOString().slice(0, 10),
-    effectiveTo: b.effectiveTo ? b.effectiveTo.toISOString().slice(0, 10) : null,
-    current: b.id === current?.id,
+    ...priceBookHeader(b, current?.id),
     rates: b.rates
       .map((r) => ({ providerKind: r.providerKind, regionCode: r.regionCode, sku: r.sku, unit: r.unit, unitPrice: Number(r.unitPrice) }))
       .sort(

@@ -26,6 +26,27 @@ const serverEnvSchema = z.object({
   SKYPORT_SANDBOX: flag,
   SKYPORT_PUBLIC_URL: z.string().url().optional(),
   DB_CONNECT_RETRIES: z.coerce.number().int().min(0).max(100).default(10),
+  // billing: the organisation named as InvoiceIssuerName on on-prem chargeback rows; cost-row → project
+  // tag mapping ("tag-key=project-field", field = key | costCentre); watched import folders' root.
+  SKYPORT_ORGANISATION_NAME: z.string().min(1).max(200).default('Skyport'),
+  SKYPORT_COST_TAG_MAPPING: z
+    .string()
+    .max(1000)
+    .regex(/^(\s*[^=,]+?\s*=\s*(key|costCentre)\s*(,|$))*$/, 'must be "tag=key|costCentre,…" e.g. "project=key,cost-center=costCentre"')
+    .default('project=key,cost-center=costCentre'),
+  SKYPORT_COST_IMPORT_DIR: z.string().max(1000).optional(),
+  SKYPORT_SYNC_INTERVAL_MINUTES: z.coerce.number().int().min(1).max(1440).default(15),
+  SMTP_URL: z
+    .string()
+    .regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL')
+    .optional()
+    .or(z.literal('').transform(() => undefined)),
+  SMTP_FROM: z.string().min(3).max(320).default('Skyport <skyport@localhost>'),
+  // engine: background jobs (graphile-worker) — in the web process by default, or `npm run worker`.
+  SKYPORT_WORKER: flag,
+  WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+  LEASE_GRACE_DAYS: z.coerce.number().int().min(0).max(365).default(7),
+  PROVIDER_POLL_INTERVAL_MS: z.coerce.number().int().min(10).max(60_000).default(1000),
 });
 
 export interface ServerConfig {
@@ -42,6 +63,25 @@ export interface ServerConfig {
   startSandbox: boolean;
   publicUrl: string;
   dbConnectRetries: number;
+  /** Inventory: every enabled provider account is synced this often (minutes). */
+  syncIntervalMinutes: number;
+  /** E-mail notifications go out over this SMTP server when set (lib/notifications/mailer.ts). */
+  smtpUrl?: string;
+  smtpFrom: string;
+  /** billing: InvoiceIssuerName of on-prem chargeback rows. */
+  organisationName: string;
+  /** billing: tag key → project field used to link cost rows to projects, in order of preference. */
+  costTagMapping: { tag: string; field: 'key' | 'costCentre' }[];
+  /** billing: watched folders, one sub-folder per provider account id. */
+  costImportDir: string;
+  /** engine: run the job worker inside the web process (default on; off when workers run separately). */
+  workerInProcess: boolean;
+  /** engine: jobs one worker process runs at the same time. */
+  workerConcurrency: number;
+  /** engine: days between a lease's power-off and the VM's deletion. */
+  leaseGraceDays: number;
+  /** engine: how often jobs poll a provider's long-running operation. */
+  providerPollIntervalMs: number;
 }
 
 export class ConfigError extends Error {
@@ -69,5 +109,18 @@ export function loadServerConfig(env: Record<string, string | undefined>): Serve
     startSandbox: e.SKYPORT_SANDBOX ?? seedDemo,
     publicUrl: e.SKYPORT_PUBLIC_URL ?? `http://localhost:${e.PORT}`,
     dbConnectRetries: e.DB_CONNECT_RETRIES,
+    syncIntervalMinutes: e.SKYPORT_SYNC_INTERVAL_MINUTES,
+    smtpUrl: e.SMTP_URL,
+    smtpFrom: e.SMTP_FROM,
+    organisationName: e.SKYPORT_ORGANISATION_NAME,
+    costTagMapping: e.SKYPORT_COST_TAG_MAPPING.split(',')
+      .map((pair) => pair.split('=').map((x) => x.trim()))
+      .filter((pair): pair is [string, 'key' | 'costCentre'] => pair.length === 2 && !!pair[0])
+      .map(([tag, field]) => ({ tag, field })),
+    costImportDir: path.resolve(e.SKYPORT_COST_IMPORT_DIR ?? path.join(e.SKYPORT_DATA_DIR, 'cost-imports')),
+    workerInProcess: e.SKYPORT_WORKER ?? true,
+    workerConcurrency: e.WORKER_CONCURRENCY,
+    leaseGraceDays: e.LEASE_GRACE_DAYS,
+    providerPollIntervalMs: e.PROVIDER_POLL_INTERVAL_MS,
   };
 }

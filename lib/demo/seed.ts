@@ -2,10 +2,13 @@
 // templates with per-provider mappings, a price book, approval policies, quotas and budgets.
 // Idempotent: every row is upserted by a natural key, so it runs at every start.
 import type { Db } from '../db/client';
-import type { ProviderKind, Role } from '@/generated/prisma/enums';
+import type { Role } from '@/generated/prisma/enums';
 import { hashPassword, verifyPassword } from '../auth/password';
 import { auditContext, recordAudit, SYSTEM_ACTOR } from '../audit/record';
-import { DEMO_TEMPLATES, DEMO_RATES, VSPHERE_CHARGEBACK } from './catalog-data';
+import { DEMO_TEMPLATES } from './catalog-data';
+import { seedDemoCatalog } from './catalog-seed';
+import { seedDemoCosts } from '../billing/demo';
+import { seedDemoPolicies } from './policies-seed';
 
 export const DEMO_USERS: { email: string; name: string; roles: Role[] }[] = [
   { email: 'requester@demo.skyport', name: 'Riley Requester', roles: ['requester'] },
@@ -85,85 +88,17 @@ export async function seedDemoData(db: Db, options: { password: string }): Promi
     });
   }
 
-  for (const t of DEMO_TEMPLATES) {
-    const template = await db.catalogTemplate.upsert({
-      where: { slug: t.slug },
-      create: {
-        slug: t.slug, name: t.name, description: t.description, category: t.category, os: t.os,
-        vcpus: t.vcpus, memoryMiB: t.memoryMiB, diskGiB: t.diskGiB, defaultLeaseDays: t.defaultLeaseDays ?? null,
-      },
-      update: {},
-    });
-    for (const [kind, mapping] of Object.entries(t.mappings) as [ProviderKind, { size: string; image: string }][]) {
-      await db.templateMapping.upsert({
-        where: { templateId_providerKind_regionCode: { templateId: template.id, providerKind: kind, regionCode: '*' } },
-        create: { templateId: template.id, providerKind: kind, regionCode: '*', size: mapping.size, image: mapping.image },
-        update: { size: mapping.size, image: mapping.image },
-      });
-    }
-    await db.catalogTemplateVersion.upsert({
-      where: { templateId_version: { templateId: template.id, version: 1 } },
-      create: { templateId: template.id, version: 1, snapshot: { ...t }, changelog: 'Initial version' },
-      update: {},
-    });
-  }
+  await seedDemoCatalog(db);
 
-  let priceBook = await db.priceBook.findFirst({ where: { name: 'List prices (demo)' } });
-  priceBook ??= await db.priceBook.create({
-    data: { name: 'List prices (demo)', source: 'list', effectiveFrom: new Date(Date.UTC(2026, 0, 1)) },
-  });
-  for (const rate of [...DEMO_RATES, ...VSPHERE_CHARGEBACK]) {
-    await db.rate.upsert({
-      where: {
-        priceBookId_providerKind_regionCode_sku_unit: {
-          priceBookId: priceBook.id, providerKind: rate.providerKind, regionCode: rate.regionCode ?? '*', sku: rate.sku, unit: rate.unit,
-        },
-      },
-      create: { priceBookId: priceBook.id, providerKind: rate.providerKind, regionCode: rate.regionCode ?? '*', sku: rate.sku, unit: rate.unit, unitPrice: rate.unitPrice },
-      update: {},
-    });
-  }
-
-  const auto = await db.approvalPolicy.upsert({
-    where: { name: 'Auto-approve small requests' },
-    create: {
-      name: 'Auto-approve small requests',
-      description: 'Requests under $150/month and at most 4 vCPU per VM are approved at once.',
-      priority: 10,
-      conditions: { maxMonthlyCost: 150, maxVcpus: 4 },
-      action: 'auto_approve',
-    },
-    update: {},
-  });
-  const standard = await db.approvalPolicy.upsert({
-    where: { name: 'Standard approval' },
-    create: {
-      name: 'Standard approval',
-      description: 'Everything else: the project owner, then cloud governance.',
-      priority: 100,
-      conditions: {},
-      action: 'require_approval',
-    },
-    update: {},
-  });
-  const steps = [
-    { order: 1, name: 'Project owner', approverType: 'project_owner' as const, approverRole: null },
-    { order: 2, name: 'Cloud governance', approverType: 'role' as const, approverRole: 'approver' as const },
-  ];
-  for (const step of steps) {
-    await db.approvalPolicyStep.upsert({
-      where: { policyId_order: { policyId: standard.id, order: step.order } },
-      create: { policyId: standard.id, ...step },
-      update: {},
-    });
-  }
+  const policyNames = await seedDemoPolicies(db);
+  await seedDemoCosts(db);
 
   const created = !existingAdmin;
   if (created) {
     await recordAudit(db, auditContext(SYSTEM_ACTOR), {
       action: 'demo.seed',
       targetType: 'system',
-      after: { users: DEMO_USERS.length, projects: DEMO_PROJECTS.length, templates: DEMO_TEMPLATES.length, policies: [auto.name, standard.name] },
+      after: { users: DEMO_USERS.length, projects: DEMO_PROJECTS.length, templates: DEMO_TEMPLATES.length, policies: policyNames },
     });
   }
   return { created };

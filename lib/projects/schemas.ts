@@ -56,7 +56,7 @@ export const projectRoleSchema = z.enum(PROJECT_ROLES, { message: 'Choose member
 export const addMemberSchema = z
   .object({
     userId: z.string().trim().min(1).max(100).optional(),
-    email: z.string().trim().toLowerCase().email('Enter a valid e-mail address').optional(),
+    email: z.string().trim().toLowerCase().max(254).email('Enter a valid e-mail address').optional(),
     role: projectRoleSchema.default('member'),
   })
   .superRefine((value, ctx) => {
@@ -87,6 +87,21 @@ export const setQuotaSchema = z.object({
   maxDiskGiB: limitSchema('Max disk'),
 });
 export type SetQuotaInput = z.input<typeof setQuotaSchema>;
+
+// ───────────── admin forms (what the pages post; the services validate again) ─────────────
+
+/** The details form: archiving has its own button, so an absent checkbox must not mean "restore". */
+export const updateProjectFormSchema = updateProjectSchema.omit({ archived: true });
+/** The member picker sends "" until a user is chosen; the service then names the field. */
+export const addMemberFormSchema = z.object({ userId: z.string().trim().max(100).default(''), role: projectRoleSchema.default('member') });
+/** Memory is asked in GiB (the API takes MiB); "" means unlimited. */
+export const setQuotaFormSchema = z.object({
+  providerKind: z.string().trim().max(20).default(''),
+  maxInstances: limitSchema('Max instances'),
+  maxVcpus: limitSchema('Max vCPUs'),
+  maxMemoryGiB: z.number({ message: 'Max memory (GiB) must be a number' }).min(0, 'Max memory (GiB) cannot be negative').max(10_000_000 / 1024, 'Max memory (GiB) is too large').nullable().default(null),
+  maxDiskGiB: limitSchema('Max disk'),
+});
 
 // ───────────── views (plain JSON) ─────────────
 

@@ -11,9 +11,18 @@ import { decryptJson, encryptJson, loadSecretKey } from '../crypto/secrets';
 import type { Db } from '../db/client';
 import { ConflictError, fieldIssuesFromZod, NotFoundError, ValidationError } from '../errors';
 
-/** Bounded so a bad endpoint yields an error in seconds, never a hang. */
-export const CONNECTION_TEST_RUNTIME: AdapterRuntimeOptions = { requestTimeoutMs: 8_000, maxRetries: 1, operationTimeoutMs: 30_000 };
-export const SYNC_RUNTIME: AdapterRuntimeOptions = { requestTimeoutMs: 15_000, maxRetries: 3, operationTimeoutMs: 60_000 };
+/**
+ * Bounded so a bad endpoint yields an error in seconds, never a hang: every provider call has one
+ * overall deadline (connect + TLS + response + retries), and a whole connection test another.
+ */
+export const CONNECTION_TEST_RUNTIME: AdapterRuntimeOptions = { requestTimeoutMs: 6_000, callTimeoutMs: 10_000, maxRetries: 1, operationTimeoutMs: 30_000 };
+/** A sync's first call against an endpoint that never answers fails within 12 s. */
+export const SYNC_RUNTIME: AdapterRuntimeOptions = { requestTimeoutMs: 10_000, callTimeoutMs: 12_000, maxRetries: 3, operationTimeoutMs: 60_000 };
+/**
+ * A connection test (test call + region discovery) answers within this, whatever the endpoint
+ * does; closing the adapter afterwards adds at most 2 s (vCenter Logout), so under 15 s in all.
+ */
+export const CONNECTION_TEST_DEADLINE_MS = 12_000;
 
 let cachedKey: Buffer | undefined;
 function secretKey(): Buffer {
@@ -27,24 +36,24 @@ export const createProviderAccountSchema = z.object({
   kind: z.enum(PROVIDER_KINDS),
   name: nameSchema,
   description: z.string().trim().max(500).default(''),
-  settings: z.record(z.string(), z.unknown()),
-  secrets: z.record(z.string(), z.unknown()),
+  settings: z.record(z.string().max(100), z.unknown()),
+  secrets: z.record(z.string().max(100), z.unknown()),
   enabled: z.boolean().default(true),
-  enabledRegions: z.array(z.string().trim().min(1)).default([]),
+  enabledRegions: z.array(z.string().trim().min(1).max(100)).max(500, 'At most 500 regions').default([]),
 });
 export type CreateProviderAccountInput = z.input<typeof createProviderAccountSchema>;
 
 export const updateProviderAccountSchema = z.object({
   name: nameSchema.optional(),
   description: z.string().trim().max(500).optional(),
-  settings: z.record(z.string(), z.unknown()).optional(),
+  settings: z.record(z.string().max(100), z.unknown()).optional(),
   /**
    * Merged over the stored credentials: a field given replaces the stored one, a field omitted or
    * sent as "" keeps it, null removes it. Omit the whole object to keep every credential.
    */
-  secrets: z.record(z.string(), z.unknown()).optional(),
+  secrets: z.record(z.string().max(100), z.unknown()).optional(),
   enabled: z.boolean().optional(),
-  enabledRegions: z.array(z.string().trim().min(1)).optional(),
+  enabledRegions: z.array(z.string().trim().min(1).max(100)).max(500, 'At most 500 regions').optional(),
 });
 export type UpdateProviderAccountInput = z.input<typeof updateProviderAccountSchema>;
 
@@ -53,7 +62,7 @@ export const providerAccountViewSchema = z.object({
   kind: z.enum(PROVIDER_KINDS),
   name: z.string(),
   description: z.string(),
-  settings: z.record(z.string(), z.unknown()),
+  settings: z.record(z.string().max(100), z.unknown()),
   /** Names of the stored secret fields; values are never returned. */
   secretFields: z.array(z.string()),
   enabled: z.boolean(),
@@ -218,6 +227,37 @@ export function adapterForAccount(account: ProviderAccount, runtime: AdapterRunt
   return { adapter: module.createAdapter({ settings, secrets, runtime }), module };
 }
 
+/**
+ * Run `use` with the account's adapter and always close it afterwards (vCenter sessions, sockets),
+ * whether `use` succeeded or not. Prefer this over adapterForAccount.
+ */
+export async function withAccountAdapter<T>(
+  account: ProviderAccount,
+  runtime: AdapterRuntimeOptions,
+  use: (adapter: ProviderAdapter, module: ProviderModule<unknown, unknown>) => Promise<T>,
+): Promise<T> {
+  const { adapter, module } = adapterForAccount(account, runtime);
+  try {
+    return await use(adapter, module);
+  } finally {
+    await adapter.close();
+  }
+}
+
+/** Reject with a retryable `unavailable` error when `work` has not settled within `ms`. */
+async function answerWithin<T>(ms: number, what: string, work: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new ProviderError('unavailable', `${what} got no answer within ${ms / 1000} s`, { providerCode: 'DEADLINE_EXCEEDED' })), ms);
+  });
+  work.catch(() => undefined);
+  try {
+    return await Promise.race([work, expired]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 export interface ConnectionTestOutcome {
   ok: boolean;
   detail: string;
@@ -253,9 +293,13 @@ export async function testProviderAccount(db: Db, id: string, audit: AuditContex
   if (!account) throw new NotFoundError('Provider account');
   let outcome: ConnectionTestOutcome;
   try {
-    const { adapter } = adapterForAccount(account, CONNECTION_TEST_RUNTIME);
-    const { detail } = await adapter.testConnection();
-    const regions = await adapter.listRegions();
+    const { detail, regions } = await withAccountAdapter(account, CONNECTION_TEST_RUNTIME, (adapter) =>
+      answerWithin(
+        CONNECTION_TEST_DEADLINE_MS,
+        'The connection test',
+        (async () => ({ detail: (await adapter.testConnection()).detail, regions: await adapter.listRegions() }))(),
+      ),
+    );
     await db.$transaction(async (tx) => {
       for (const region of regions) {
         await tx.region.upsert({

@@ -1,4 +1,5 @@
 import type { Db } from '../db/client';
+import { jobCounts } from '../jobs/counts';
 
 const startedAt = Date.now();
 
@@ -12,10 +13,13 @@ export async function checkHealth(db: Db) {
   } catch {
     database = 'unreachable';
   }
+  // Job counts never decide health (a backlog is not an outage); they are there to be watched.
+  const jobs = database === 'ok' ? await jobCounts(db).catch(() => null) : null;
   return {
     status: database === 'ok' ? ('ok' as const) : ('degraded' as const),
     database,
     version: process.env.npm_package_version ?? '0.1.0',
     uptimeSeconds: Math.round((Date.now() - startedAt) / 1000),
+    details: { jobs },
   };
 }

@@ -7,6 +7,7 @@ import type { TestProject } from 'vitest/node';
 import { freePort, startEmbeddedPostgres } from '../db/embedded';
 import { deployMigrations } from '../db/migrations/engine';
 import { withDatabase } from '../db/pg-pool';
+import { migrateJobsSchema } from '../jobs/migrate';
 
 export const TEMPLATE_DATABASE = 'skyport_test_template';
 
@@ -36,6 +37,8 @@ export default async function setup(project: TestProject) {
   const { ensureDatabase } = await import('../db/embedded');
   await ensureDatabase(adminUrl, TEMPLATE_DATABASE);
   await deployMigrations(withDatabase(adminUrl, TEMPLATE_DATABASE));
+  // graphile-worker's own schema, so every clone can enqueue and run jobs (lib/jobs/migrate.ts).
+  await migrateJobsSchema(withDatabase(adminUrl, TEMPLATE_DATABASE));
   project.provide('pgAdminUrl', adminUrl);
   project.provide('pgTemplateDatabase', TEMPLATE_DATABASE);
   return stop;

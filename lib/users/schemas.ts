@@ -13,6 +13,7 @@ const nameSchema = z.string().trim().min(1, 'Name is required').max(100, 'Name c
 const rolesSchema = z
   .array(z.enum(ROLES, { message: 'Roles are requester, approver and admin' }))
   .min(1, 'Give the user at least one role')
+  .max(ROLES.length, 'Give each role at most once')
   .transform((roles) => ROLES.filter((r) => roles.includes(r)));
 export const passwordSchema = (min: number) =>
   z.string().min(min, `The password needs at least ${min} characters`).max(200, 'The password can have at most 200 characters');
@@ -34,6 +35,10 @@ export type UpdateUserInput = z.input<typeof updateUserSchema>;
 
 export const resetPasswordSchema = z.object({ password: passwordSchema(MIN_PASSWORD_LENGTH_HINT) });
 export type ResetPasswordInput = z.input<typeof resetPasswordSchema>;
+/** The admin form asks twice. */
+export const resetPasswordFormSchema = resetPasswordSchema
+  .extend({ confirm: z.string().max(200) })
+  .refine((value) => value.password === value.confirm, { path: ['confirm'], message: 'The two passwords differ.' });
 
 export const listUsersQuerySchema = z.object({
   q: z.string().trim().max(100).optional(),

@@ -158,6 +158,6 @@ describe('describePrincipal (GET /api/v1/me)', () => {
     expect(admin.capabilities).toContain('audit:read');
     expect(admin.capabilities).not.toContain('admin:users');
     const full = await describePrincipal(db, await principal(adminId));
-    expect(full.adminNavigation.map((n) => n.label)).toEqual(['Projects', 'Users', 'Provider accounts', 'Policies', 'Price book', 'Audit log']);
+    expect(full.adminNavigation.map((n) => n.label)).toEqual(['Projects', 'Users', 'Provider accounts', 'Policies', 'Catalog', 'Price book', 'Jobs', 'Audit log']);
   });
 });

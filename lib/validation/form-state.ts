@@ -4,7 +4,14 @@ import { DomainError, ValidationError } from '../errors';
 import { fieldErrorMap } from './input';
 
 export type FormState =
-  | { ok: true; message: string; errors?: undefined; values?: undefined }
+  | {
+      ok: true;
+      message: string;
+      /** What the action made that the form shows once (e.g. a new API token). */
+      data?: Record<string, string | number | boolean | null>;
+      errors?: undefined;
+      values?: undefined;
+    }
   | {
       ok: false;
       message: string;

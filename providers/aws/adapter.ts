@@ -2,6 +2,7 @@
 // ClientToken; observe finds the instance by the `client-token` filter. Retries of throttling, 5xx
 // and timeouts are the SDK's adaptive retry mode (client-side rate limiting on throttles).
 import {
+  CreateTagsCommand,
   DescribeAvailabilityZonesCommand,
   DescribeImagesCommand,
   DescribeInstancesCommand,
@@ -20,7 +21,9 @@ import {
 } from '@aws-sdk/client-ec2';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { isProviderError, ProviderError } from '../errors';
+import { deadlineExceeded, withDeadline } from '../shared/deadline';
 import { pollUntil } from '../shared/retry';
+import { resolveRuntime, type ResolvedRuntime } from '../shared/runtime';
 import { parseSkyportTags, skyportTagMap } from '../shared/tags';
 import type {
   AdapterRuntimeOptions,
@@ -40,27 +43,9 @@ import type {
 import { settingsSchema, type AwsSecrets, type AwsSettings } from './config';
 import { assumeRoleProvider, type AwsCredentialIdentity, type AwsCredentialIdentityProvider } from './credentials';
 import { toProviderError } from './errors';
+import { MAX_PAGE_SIZE, pageSizeFor } from './paging';
 import { clientTokenFor, ec2TagList, EXISTING_EC2_STATES, tagMapOf, vmStateOf } from './state';
 
-/** DescribeInstances accepts MaxResults 5…1000. */
-export const MIN_PAGE_SIZE = 5;
-export const MAX_PAGE_SIZE = 1000;
-
-interface ResolvedRuntime {
-  requestTimeoutMs: number;
-  maxRetries: number;
-  pollIntervalMs: number;
-  operationTimeoutMs: number;
-}
-
-function resolveRuntime(runtime: AdapterRuntimeOptions = {}): ResolvedRuntime {
-  return {
-    requestTimeoutMs: runtime.requestTimeoutMs ?? 15_000,
-    maxRetries: runtime.maxRetries ?? 4,
-    pollIntervalMs: runtime.pollIntervalMs ?? 1_000,
-    operationTimeoutMs: runtime.operationTimeoutMs ?? 10 * 60_000,
-  };
-}
 
 const SETTLED_STATES: VmState[] = ['running', 'stopped', 'deleted'];
 
@@ -71,6 +56,8 @@ export class AwsEc2Adapter implements ProviderAdapter {
   private readonly credentials: AwsCredentialIdentity | AwsCredentialIdentityProvider;
   private readonly clients = new Map<string, EC2Client>();
   private identityClient: STSClient | undefined;
+  /** The STS client that assumes `roleArn` with the stored keys, when a role is configured. */
+  private readonly assumeRoleClient: STSClient | undefined;
   /** Instance type catalog per region, filled by listSizes, used to add memory to observed VMs. */
   private readonly sizesByRegion = new Map<string, Map<string, ProviderSize>>();
 
@@ -82,9 +69,11 @@ export class AwsEc2Adapter implements ProviderAdapter {
       secretAccessKey: input.secrets.secretAccessKey,
       sessionToken: input.secrets.sessionToken,
     };
-    this.credentials = this.settings.roleArn
-      ? assumeRoleProvider(this.stsClient(keys), {
-          roleArn: this.settings.roleArn,
+    const roleArn = this.settings.roleArn;
+    this.assumeRoleClient = roleArn ? this.stsClient(keys) : undefined;
+    this.credentials = roleArn && this.assumeRoleClient
+      ? assumeRoleProvider(this.assumeRoleClient, {
+          roleArn,
           externalId: this.settings.externalId,
           roleSessionName: this.settings.roleSessionName,
         })
@@ -127,12 +116,17 @@ export class AwsEc2Adapter implements ProviderAdapter {
     return this.settings.endpoint ?? `https://ec2.${region}.amazonaws.com`;
   }
 
-  /** Run one SDK call and translate whatever it throws. */
-  private async call<T>(operation: string, region: string, run: (client: EC2Client) => Promise<T>): Promise<T> {
+  /** Run one SDK call (with the SDK's retries) under the overall call deadline; translate what it throws. */
+  private async call<T>(operation: string, region: string, run: (client: EC2Client, signal: AbortSignal) => Promise<T>): Promise<T> {
+    return this.bounded(operation, this.endpointFor(region), (signal) => run(this.ec2(region), signal));
+  }
+
+  private async bounded<T>(operation: string, endpoint: string, run: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    const ms = this.runtime.callTimeoutMs;
     try {
-      return await run(this.ec2(region));
+      return await withDeadline(ms, () => deadlineExceeded(endpoint, operation, ms), run);
     } catch (error) {
-      throw toProviderError(error, operation, this.endpointFor(region));
+      throw toProviderError(error, operation, endpoint);
     }
   }
 
@@ -148,24 +142,21 @@ export class AwsEc2Adapter implements ProviderAdapter {
     const region = this.settings.defaultRegion;
     this.identityClient ??= this.stsClient(this.credentials);
     const identityClient = this.identityClient;
-    let arn: string | undefined;
-    try {
-      arn = (await identityClient.send(new GetCallerIdentityCommand({}))).Arn;
-    } catch (error) {
-      throw toProviderError(error, 'GetCallerIdentity', this.settings.stsEndpoint ?? this.endpointFor(region));
-    }
-    const regions = await this.call('DescribeRegions', region, (c) => c.send(new DescribeRegionsCommand({})));
+    const { Arn: arn } = await this.bounded('GetCallerIdentity', this.settings.stsEndpoint ?? this.endpointFor(region), (abortSignal) =>
+      identityClient.send(new GetCallerIdentityCommand({}), { abortSignal }),
+    );
+    const regions = await this.call('DescribeRegions', region, (c, abortSignal) => c.send(new DescribeRegionsCommand({}), { abortSignal }));
     return { detail: `authenticated as ${arn ?? 'unknown principal'}; ${regions.Regions?.length ?? 0} regions enabled` };
   }
 
   async listRegions(): Promise<ProviderRegion[]> {
     const region = this.settings.defaultRegion;
-    const result = await this.call('DescribeRegions', region, (c) => c.send(new DescribeRegionsCommand({ AllRegions: true })));
+    const result = await this.call('DescribeRegions', region, (c, abortSignal) => c.send(new DescribeRegionsCommand({ AllRegions: true }), { abortSignal }));
     const regions = (result.Regions ?? []).flatMap((r) => (r.RegionName ? [{ name: r.RegionName, optIn: r.OptInStatus }] : []));
     return Promise.all(
       regions.map(async ({ name, optIn }) => {
         if (optIn === 'not-opted-in') return { id: name, name: `${name} (not enabled for this account)` };
-        const zones = await this.call('DescribeAvailabilityZones', name, (c) => c.send(new DescribeAvailabilityZonesCommand({})));
+        const zones = await this.call('DescribeAvailabilityZones', name, (c, abortSignal) => c.send(new DescribeAvailabilityZonesCommand({}), { abortSignal }));
         return { id: name, name, zones: (zones.AvailabilityZones ?? []).flatMap((z) => (z.ZoneName ? [z.ZoneName] : [])) };
       }),
     );
@@ -173,7 +164,7 @@ export class AwsEc2Adapter implements ProviderAdapter {
 
   /** Regions enabled for the account (DescribeRegions without AllRegions). */
   async enabledRegions(): Promise<string[]> {
-    const result = await this.call('DescribeRegions', this.settings.defaultRegion, (c) => c.send(new DescribeRegionsCommand({})));
+    const result = await this.call('DescribeRegions', this.settings.defaultRegion, (c, abortSignal) => c.send(new DescribeRegionsCommand({}), { abortSignal }));
     return (result.Regions ?? []).flatMap((r) => (r.RegionName ? [r.RegionName] : []));
   }
 
@@ -181,8 +172,8 @@ export class AwsEc2Adapter implements ProviderAdapter {
     const sizes: ProviderSize[] = [];
     let token: string | undefined;
     do {
-      const page = await this.call('DescribeInstanceTypes', region, (c) =>
-        c.send(new DescribeInstanceTypesCommand({ MaxResults: 100, NextToken: token })),
+      const page = await this.call('DescribeInstanceTypes', region, (c, abortSignal) =>
+        c.send(new DescribeInstanceTypesCommand({ MaxResults: 100, NextToken: token }), { abortSignal }),
       );
       for (const info of page.InstanceTypes ?? []) {
         if (!info.InstanceType) continue;
@@ -203,8 +194,8 @@ export class AwsEc2Adapter implements ProviderAdapter {
   async listImages(region: string): Promise<ProviderImage[]> {
     const filters: Filter[] = [{ Name: 'state', Values: ['available'] }];
     if (this.settings.imageNameFilter) filters.push({ Name: 'name', Values: [this.settings.imageNameFilter] });
-    const result = await this.call('DescribeImages', region, (c) =>
-      c.send(new DescribeImagesCommand({ Owners: this.settings.imageOwners, Filters: filters })),
+    const result = await this.call('DescribeImages', region, (c, abortSignal) =>
+      c.send(new DescribeImagesCommand({ Owners: this.settings.imageOwners, Filters: filters }), { abortSignal }),
     );
     return (result.Images ?? [])
       .flatMap((image) =>
@@ -237,7 +228,7 @@ export class AwsEc2Adapter implements ProviderAdapter {
   }
 
   private async describe(region: string, operationInput: { InstanceIds?: string[]; Filters?: Filter[]; MaxResults?: number; NextToken?: string }) {
-    return this.call('DescribeInstances', region, (c) => c.send(new DescribeInstancesCommand(operationInput)));
+    return this.call('DescribeInstances', region, (c, abortSignal) => c.send(new DescribeInstancesCommand(operationInput), { abortSignal }));
   }
 
   async observe(idempotencyKey: string, region: string): Promise<ObservedVm | null> {
@@ -254,7 +245,7 @@ export class AwsEc2Adapter implements ProviderAdapter {
   async create(spec: CreateVmSpec): Promise<ObservedVm> {
     const tags = ec2TagList(skyportTagMap(spec.tags, { ...spec.extraTags, Name: spec.name }));
     const subnetId = this.settings.subnetIdsByRegion?.[spec.region];
-    const result = await this.call('RunInstances', spec.region, (c) =>
+    const result = await this.call('RunInstances', spec.region, (c, abortSignal) =>
       c.send(
         new RunInstancesCommand({
           ClientToken: clientTokenFor(spec.idempotencyKey),
@@ -269,8 +260,7 @@ export class AwsEc2Adapter implements ProviderAdapter {
             { ResourceType: 'instance', Tags: tags },
             { ResourceType: 'volume', Tags: tags },
           ],
-        }),
-      ),
+        }), { abortSignal }),
     );
     const instance = result.Instances?.[0];
     if (!instance?.InstanceId) {
@@ -329,21 +319,21 @@ export class AwsEc2Adapter implements ProviderAdapter {
 
   async start(ref: VmRef): Promise<void> {
     await this.whenSettled(ref, () =>
-      this.call('StartInstances', ref.region, (c) => c.send(new StartInstancesCommand({ InstanceIds: [ref.providerId] }))),
+      this.call('StartInstances', ref.region, (c, abortSignal) => c.send(new StartInstancesCommand({ InstanceIds: [ref.providerId] }), { abortSignal })),
     );
   }
 
   async stop(ref: VmRef): Promise<void> {
     // EC2 has no deallocate distinct from stop: a stopped instance bills no compute.
     await this.whenSettled(ref, () =>
-      this.call('StopInstances', ref.region, (c) => c.send(new StopInstancesCommand({ InstanceIds: [ref.providerId] }))),
+      this.call('StopInstances', ref.region, (c, abortSignal) => c.send(new StopInstancesCommand({ InstanceIds: [ref.providerId] }), { abortSignal })),
     );
   }
 
   async reboot(ref: VmRef): Promise<void> {
     await this.whenSettled(
       ref,
-      () => this.call('RebootInstances', ref.region, (c) => c.send(new RebootInstancesCommand({ InstanceIds: [ref.providerId] }))),
+      () => this.call('RebootInstances', ref.region, (c, abortSignal) => c.send(new RebootInstancesCommand({ InstanceIds: [ref.providerId] }), { abortSignal })),
       (vm) =>
         vm.state === 'stopped'
           ? new ProviderError('conflict', `Instance ${ref.providerId} is stopped; start it instead of rebooting`, {
@@ -364,8 +354,8 @@ export class AwsEc2Adapter implements ProviderAdapter {
     if (wasRunning) await this.stop(ref);
     // While the instance is still stopping EC2 answers IncorrectInstanceState; whenSettled waits it out.
     await this.whenSettled(ref, () =>
-      this.call('ModifyInstanceAttribute', ref.region, (c) =>
-        c.send(new ModifyInstanceAttributeCommand({ InstanceId: ref.providerId, InstanceType: { Value: size } })),
+      this.call('ModifyInstanceAttribute', ref.region, (c, abortSignal) =>
+        c.send(new ModifyInstanceAttributeCommand({ InstanceId: ref.providerId, InstanceType: { Value: size } }), { abortSignal }),
       ),
     );
     // Bring it back the way it was; the caller polls for running.
@@ -374,15 +364,31 @@ export class AwsEc2Adapter implements ProviderAdapter {
 
   async delete(ref: VmRef): Promise<void> {
     try {
-      await this.call('TerminateInstances', ref.region, (c) => c.send(new TerminateInstancesCommand({ InstanceIds: [ref.providerId] })));
+      await this.call('TerminateInstances', ref.region, (c, abortSignal) => c.send(new TerminateInstancesCommand({ InstanceIds: [ref.providerId] }), { abortSignal }));
     } catch (error) {
       if (isProviderError(error) && error.providerCode === 'InvalidInstanceID.NotFound') return;
       throw error;
     }
   }
 
+  /** EC2 CreateTags adds or overwrites the given keys and leaves the others: a merge by design. */
+  async setTags(ref: VmRef, tags: Record<string, string>): Promise<void> {
+    const list = ec2TagList(tags);
+    if (list.length === 0) return;
+    await this.call('CreateTags', ref.region, (c, abortSignal) => c.send(new CreateTagsCommand({ Resources: [ref.providerId], Tags: list }), { abortSignal }));
+  }
+
+  /** Releases the SDK clients' keep-alive sockets; safe to call twice. */
+  async close(): Promise<void> {
+    for (const client of this.clients.values()) client.destroy();
+    this.clients.clear();
+    this.identityClient?.destroy();
+    this.identityClient = undefined;
+    this.assumeRoleClient?.destroy();
+  }
+
   async listVms(region: string, options: ListVmsOptions = {}): Promise<ListVmsPage> {
-    const pageSize = Math.min(MAX_PAGE_SIZE, Math.max(MIN_PAGE_SIZE, options.pageSize ?? MAX_PAGE_SIZE));
+    const pageSize = pageSizeFor(options.pageSize);
     const result = await this.describe(region, {
       Filters: [{ Name: 'instance-state-name', Values: EXISTING_EC2_STATES }],
       MaxResults: pageSize,

@@ -1,6 +1,6 @@
 // Listing benchmark: the adapter (SDK + XML parsing + mapping) against bare signed HTTP requests
 // that only follow <nextToken>, both against the same seeded emulator.
-import { MAX_PAGE_SIZE } from './adapter';
+import { MAX_PAGE_SIZE } from './paging';
 import type { ListingBenchmarkResult } from '../contract/benchmark';
 import { EC2_API_VERSION } from './emulator/catalog';
 import { signRequest } from './emulator/sigv4';

@@ -26,6 +26,12 @@ async function makeHarness(): Promise<ContractHarness> {
         secrets: { accessKeyId: SANDBOX_ACCOUNT.accessKeyId, secretAccessKey: SANDBOX_ACCOUNT.secretAccessKey },
         runtime: { ...FAST_RUNTIME, requestTimeoutMs: 1_000, maxRetries: 2 },
       }),
+    adapterAt: (baseUrl, runtime) =>
+      new AwsEc2Adapter({
+        settings: sandboxSettings(emulator, { endpoint: baseUrl }),
+        secrets: { accessKeyId: SANDBOX_ACCOUNT.accessKeyId, secretAccessKey: SANDBOX_ACCOUNT.secretAccessKey },
+        runtime,
+      }),
     region,
     otherRegion: 'eu-west-1',
     size: 't3.micro',

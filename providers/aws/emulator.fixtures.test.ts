@@ -172,7 +172,8 @@ let emulator: AwsRunningEmulator;
 let ec2: EC2Client;
 const linuxImage = imagesOf(REGION).find((i) => !i.platform)!.imageId;
 const windowsImage = imagesOf(REGION).find((i) => i.platform === 'windows')!.imageId;
-const settle = () => new Promise((r) => setTimeout(r, 40));
+/** The emulator clock is held for this file: transitions happen exactly when a test advances it. */
+const settle = async () => emulator.clock.advance(20);
 
 async function launch(imageId: string, token: string): Promise<Instance> {
   const result = await ec2.send(
@@ -190,6 +191,7 @@ async function launch(imageId: string, token: string): Promise<Instance> {
 
 beforeAll(async () => {
   emulator = await startEmulator({ transitionMs: 20 });
+  emulator.clock.hold();
   ec2 = new EC2Client({
     region: REGION,
     endpoint: emulator.url,
@@ -261,7 +263,7 @@ describe('EC2 responses against botocore response-parsing fixtures', () => {
     expect(start.StartingInstances![0]).toEqual({ ...(startFixture.StartingInstances[0] as object), InstanceId: instance.InstanceId });
 
     const rawStop = await rawCall(emulator, { Action: 'StopInstances', 'InstanceId.1': instance.InstanceId! }, { region: REGION });
-    expect(rawStop.status).toBe(400); // pending: EC2 refuses to stop it yet
+    expect(rawStop.status).toBe(400); // pending (the clock is held): EC2 refuses to stop it yet
     await settle();
     const rawStop2 = await rawCall(emulator, { Action: 'StopInstances', 'InstanceId.1': instance.InstanceId! }, { region: REGION });
     expectElementsCover(checkResponseXml('StopInstances', rawStop2.text).paths, readFixture('botocore-response-parsing/responses/ec2-stop-instances.xml'));
@@ -391,14 +393,16 @@ describe('instance states against waiters-2.json and paginators-1.json', () => {
     return 'retry';
   }
 
+  /** Poll like the SDK waiter; each poll moves the held emulator clock 10 ms (so 2 polls per transition). */
   async function waitUntil(id: string, waiter: string, seen: Set<string>) {
-    for (let i = 0; i < 100; i++) {
+    const deadline = Date.now() + 10_000;
+    while (Date.now() < deadline) {
       const result = await ec2.send(new DescribeInstancesCommand({ InstanceIds: [id] }));
       const states = result.Reservations!.flatMap((r) => r.Instances!).map((inst) => inst.State!.Name!);
       states.forEach((s) => seen.add(s));
       const verdict = waiterVerdict(waiter, states);
       if (verdict !== 'retry') return verdict;
-      await new Promise((r) => setTimeout(r, 10));
+      emulator.clock.advance(10);
     }
     return 'timeout';
   }

@@ -4,7 +4,7 @@ import { AwsEc2Adapter } from './adapter';
 import { settingsSchema, type AwsSettings } from './config';
 import { SANDBOX_ACCOUNT, startEmulator, type AwsEmulatorOptions, type AwsRunningEmulator } from './emulator';
 
-export const FAST_RUNTIME: AdapterRuntimeOptions = { requestTimeoutMs: 2_000, maxRetries: 4, pollIntervalMs: 20, operationTimeoutMs: 10_000 };
+export const FAST_RUNTIME: AdapterRuntimeOptions = { requestTimeoutMs: 5_000, maxRetries: 4, pollIntervalMs: 20, operationTimeoutMs: 10_000 };
 
 export function sandboxSettings(emulator: AwsRunningEmulator, extra: Partial<AwsSettings> = {}): AwsSettings {
   return settingsSchema.parse({ endpoint: emulator.url, defaultRegion: 'us-east-1', ...extra });

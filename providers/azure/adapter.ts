@@ -2,6 +2,7 @@
 // A VM and its NIC are named from the idempotency key, so `create` is an idempotent ARM PUT and
 // `observe` is a GET by that name. Long-running operations go through the SDK pollers.
 import { randomBytes } from 'node:crypto';
+import https from 'node:https';
 import { ComputeManagementClient, type VirtualMachine } from '@azure/arm-compute';
 import { NetworkManagementClient } from '@azure/arm-network';
 import { ClientSecretCredential } from '@azure/identity';
@@ -15,6 +16,8 @@ import {
   type TlsSettings,
 } from '@azure/core-rest-pipeline';
 import { isProviderError, ProviderError } from '../errors';
+import { deadlineExceeded, withDeadline } from '../shared/deadline';
+import { resolveRuntime, type ResolvedRuntime } from '../shared/runtime';
 import { parseSkyportTags, skyportTagMap } from '../shared/tags';
 import type {
   AdapterRuntimeOptions,
@@ -31,24 +34,18 @@ import type {
   VmRef,
 } from '../types';
 import type { AzureSecrets, AzureSettings } from './config';
-import { toProviderError } from './error-mapping';
-import { attemptTimeoutPolicy } from './http-policies';
+import { toProviderError } from './errors';
+import { attemptTimeoutPolicy, ownAgentPolicy } from './http-policies';
 import { CURATED_OFFERS, imageUrn, parseImageUrn } from './images';
+import { assertOwnPageToken } from './paging';
 import { computerNameForKey, nicNameForVm, parseVmId, vmNameForKey } from './naming';
-import { conditionFrom, providerStateText, vmStateFrom } from './state-mapping';
+import { conditionFrom, providerStateText, vmStateFrom } from './state';
 
 const DEFAULT_ARM_ENDPOINT = 'https://management.azure.com';
 const DEFAULT_AUTHORITY_HOST = 'https://login.microsoftonline.com';
 const ARM_SCOPE = 'https://management.azure.com/.default';
 const SUBSCRIPTIONS_API_VERSION = '2022-12-01';
 const ADMIN_USERNAME = 'skyport';
-
-interface ResolvedRuntime {
-  requestTimeoutMs: number;
-  maxRetries: number;
-  pollIntervalMs: number;
-  operationTimeoutMs: number;
-}
 
 interface LocationResponse {
   value?: { name?: string; displayName?: string; metadata?: { regionType?: string }; availabilityZoneMappings?: { logicalZone?: string }[] }[];
@@ -81,30 +78,32 @@ export class AzureAdapter implements ProviderAdapter {
   private readonly network: NetworkManagementClient;
   private readonly httpClient: HttpClient;
   private readonly tlsOptions: TlsSettings | undefined;
+  /** Our own keep-alive agent for every HTTPS request (ARM and Entra ID), so close() can end its sockets. */
+  private readonly agent: https.Agent;
 
   constructor(
     private readonly settings: AzureSettings,
     secrets: AzureSecrets,
     runtime: AdapterRuntimeOptions,
   ) {
-    this.runtime = {
-      requestTimeoutMs: runtime.requestTimeoutMs ?? 15_000,
-      maxRetries: runtime.maxRetries ?? 4,
-      pollIntervalMs: runtime.pollIntervalMs ?? 1_000,
-      operationTimeoutMs: runtime.operationTimeoutMs ?? 600_000,
-    };
+    this.runtime = resolveRuntime(runtime);
     this.endpoint = (settings.armEndpoint ?? DEFAULT_ARM_ENDPOINT).replace(/\/+$/, '');
     const tlsOptions: TlsSettings | undefined = settings.caCertPem ? { ca: settings.caCertPem } : undefined;
     this.tlsOptions = tlsOptions;
     const retryOptions: PipelineRetryOptions = { maxRetries: this.runtime.maxRetries, retryDelayInMs: 500, maxRetryDelayInMs: 8_000 };
     const timeoutPolicy: PipelinePolicy = attemptTimeoutPolicy(this.runtime.requestTimeoutMs);
+    this.agent = new https.Agent({ keepAlive: true, ...(settings.caCertPem ? { ca: settings.caCertPem } : {}) });
+    const agentPolicy = ownAgentPolicy(this.agent);
     const credential = new ClientSecretCredential(settings.tenantId, secrets.clientId, secrets.clientSecret, {
       authorityHost: settings.authorityHost,
       // A custom authority (sovereign cloud, emulator) is trusted as configured.
       disableInstanceDiscovery: settings.authorityHost !== undefined,
       tlsOptions,
       retryOptions,
-      additionalPolicies: [{ policy: timeoutPolicy, position: 'perRetry' }],
+      additionalPolicies: [
+        { policy: timeoutPolicy, position: 'perRetry' },
+        { policy: agentPolicy, position: 'perCall' },
+      ],
     });
     const clientOptions = {
       endpoint: this.endpoint,
@@ -117,6 +116,8 @@ export class AzureAdapter implements ProviderAdapter {
     // Same per-attempt clock as the credential: after Sign, i.e. inside the retry loop.
     this.compute.pipeline.addPolicy(timeoutPolicy, { afterPhase: 'Sign' });
     this.network.pipeline.addPolicy(timeoutPolicy, { afterPhase: 'Sign' });
+    this.compute.pipeline.addPolicy(agentPolicy);
+    this.network.pipeline.addPolicy(agentPolicy);
     this.httpClient = createDefaultHttpClient();
   }
 
@@ -128,9 +129,14 @@ export class AzureAdapter implements ProviderAdapter {
     };
   }
 
-  private async call<T>(what: string, run: () => Promise<T>): Promise<T> {
+  /**
+   * One SDK call under one overall deadline: `callTimeoutMs`, or for long-running operations
+   * (`long`, which poll with their own abort signal) the operation timeout.
+   */
+  private async call<T>(what: string, run: () => Promise<T>, long = false): Promise<T> {
+    const ms = long ? this.runtime.operationTimeoutMs : this.runtime.callTimeoutMs;
     try {
-      return await run();
+      return await withDeadline(ms, () => deadlineExceeded(this.endpoint, what, ms), run);
     } catch (error) {
       const mapped = toProviderError(error, this.endpoint, what);
       if (mapped.code === 'auth_failed' && /endpoints_resolution_error/.test(mapped.providerMessage ?? '')) {
@@ -149,6 +155,7 @@ export class AzureAdapter implements ProviderAdapter {
     const url = `${authority}/${encodeURIComponent(this.settings.tenantId)}/v2.0/.well-known/openid-configuration`;
     try {
       const request = createPipelineRequest({ url, method: 'GET', timeout: Math.min(this.runtime.requestTimeoutMs, 5_000), tlsSettings: this.tlsOptions });
+      if (url.startsWith('https:')) request.agent = this.agent;
       const response = await this.httpClient.sendRequest(request);
       const body = response.bodyAsText ?? '';
       return new ProviderError('auth_failed', `Entra ID could not resolve tenant ${this.settings.tenantId} at ${authority} (HTTP ${response.status})`, {
@@ -197,7 +204,7 @@ export class AzureAdapter implements ProviderAdapter {
     // compute client's pipeline, which carries auth, TLS, retries and timeouts.
     const url = `${this.endpoint}/subscriptions/${encodeURIComponent(this.settings.subscriptionId)}/locations?api-version=${SUBSCRIPTIONS_API_VERSION}`;
     const body = await this.call('Listing locations', async () => {
-      const request = createPipelineRequest({ url, method: 'GET', abortSignal: AbortSignal.timeout(this.runtime.operationTimeoutMs) });
+      const request = createPipelineRequest({ url, method: 'GET', abortSignal: AbortSignal.timeout(this.runtime.callTimeoutMs) });
       const response = await this.compute.pipeline.sendRequest(this.httpClient, request);
       const parsed: unknown = response.bodyAsText ? JSON.parse(response.bodyAsText) : {};
       if (response.status !== 200) {
@@ -286,6 +293,7 @@ export class AzureAdapter implements ProviderAdapter {
         },
         this.lroOptions(),
       ),
+      true,
     );
     try {
       const created = await this.call('Creating the VM', () =>
@@ -306,6 +314,7 @@ export class AzureAdapter implements ProviderAdapter {
           },
           this.lroOptions(),
         ),
+        true,
       );
       const observed = await this.readVm(this.resourceGroup, vmName);
       return toObservedVm(observed ?? created, nic.ipConfigurations?.[0]?.privateIPAddress);
@@ -339,27 +348,28 @@ export class AzureAdapter implements ProviderAdapter {
 
   async start(ref: VmRef): Promise<void> {
     const { resourceGroup, name } = this.refOf(ref);
-    await this.call('Starting the VM', () => this.compute.virtualMachines.start(resourceGroup, name, this.lroOptions()));
+    await this.call('Starting the VM', () => this.compute.virtualMachines.start(resourceGroup, name, this.lroOptions()), true);
   }
 
   async stop(ref: VmRef, options: { deallocate?: boolean } = {}): Promise<void> {
     const { resourceGroup, name } = this.refOf(ref);
     if (options.deallocate) {
-      await this.call('Deallocating the VM', () => this.compute.virtualMachines.deallocate(resourceGroup, name, this.lroOptions()));
+      await this.call('Deallocating the VM', () => this.compute.virtualMachines.deallocate(resourceGroup, name, this.lroOptions()), true);
     } else {
-      await this.call('Powering off the VM', () => this.compute.virtualMachines.powerOff(resourceGroup, name, this.lroOptions()));
+      await this.call('Powering off the VM', () => this.compute.virtualMachines.powerOff(resourceGroup, name, this.lroOptions()), true);
     }
   }
 
   async reboot(ref: VmRef): Promise<void> {
     const { resourceGroup, name } = this.refOf(ref);
-    await this.call('Restarting the VM', () => this.compute.virtualMachines.restart(resourceGroup, name, this.lroOptions()));
+    await this.call('Restarting the VM', () => this.compute.virtualMachines.restart(resourceGroup, name, this.lroOptions()), true);
   }
 
   async resize(ref: VmRef, size: string): Promise<void> {
     const { resourceGroup, name } = this.refOf(ref);
     await this.call('Resizing the VM', () =>
       this.compute.virtualMachines.update(resourceGroup, name, { hardwareProfile: { vmSize: size } }, this.lroOptions()),
+      true,
     );
   }
 
@@ -367,19 +377,33 @@ export class AzureAdapter implements ProviderAdapter {
     const { resourceGroup, name } = this.refOf(ref);
     try {
       // The NIC and OS disk were created with deleteOption=Delete, so they go with the VM.
-      await this.call('Deleting the VM', () => this.compute.virtualMachines.delete(resourceGroup, name, this.lroOptions()));
+      await this.call('Deleting the VM', () => this.compute.virtualMachines.delete(resourceGroup, name, this.lroOptions()), true);
     } catch (error) {
       if (isNotFound(error)) return;
       throw error;
     }
   }
 
+  /**
+   * ARM has no merge for a resource's own `tags` (a PATCH replaces the whole map), so read the VM's
+   * tags, merge, and PATCH them back (VirtualMachines_Update with only `tags`).
+   */
+  async setTags(ref: VmRef, tags: Record<string, string>): Promise<void> {
+    const { resourceGroup, name } = this.refOf(ref);
+    const vm = await this.readVm(resourceGroup, name);
+    if (!vm) throw new ProviderError('not_found', `VM ${ref.providerId} does not exist`, { providerCode: 'ResourceNotFound', retryable: false });
+    const merged = { ...(vm.tags ?? {}), ...tags };
+    await this.call('Tagging the VM', () => this.compute.virtualMachines.update(resourceGroup, name, { tags: merged }, this.lroOptions()), true);
+  }
+
+  /** Ends the keep-alive sockets of our agent; the SDK clients hold nothing else. Idempotent. */
+  async close(): Promise<void> {
+    this.agent.destroy();
+  }
+
   async listVms(region: string, options: ListVmsOptions = {}): Promise<ListVmsPage> {
     const location = normalizeRegion(region);
-    if (options.pageToken && !options.pageToken.startsWith(`${this.endpoint}/`)) {
-      // The token is ARM's nextLink; never send our bearer token anywhere else.
-      throw new ProviderError('invalid_request', 'Page token does not belong to this Azure endpoint');
-    }
+    assertOwnPageToken(this.endpoint, options.pageToken);
     return this.call('Listing VMs', async () => {
       // ListAll is subscription-wide; statusOnly=true adds each VM's power state to the page.
       const pages = this.compute.virtualMachines.listAll({ statusOnly: 'true' }).byPage({ continuationToken: options.pageToken });

@@ -2,7 +2,7 @@
 // fetched with bare HTTPS (token once, then follow nextLink), i.e. the emulator's own serving time.
 import { bareRequest, fetchArmToken, trustingAgent } from './bare-http';
 import type { ListingBenchmarkResult } from '../contract/benchmark';
-import { SANDBOX, startEmulator } from './emulator';
+import { sandbox, SANDBOX, startEmulator } from './emulator';
 import { provider } from './index';
 
 const NEXT_LINK = /"nextLink":"([^"]+)"/;
@@ -12,7 +12,7 @@ export async function benchmarkListing(opts: { count: number }): Promise<Listing
   const agent = trustingAgent(emulator.caCertPem);
   try {
     emulator.seedVms({ region: SANDBOX.region, count: opts.count, namePrefix: 'bench' });
-    const account = provider.sandboxAccount(emulator);
+    const account = sandbox.sandboxAccount(emulator);
     const adapter = provider.createAdapter({ settings: account.settings, secrets: account.secrets });
     await adapter.listRegions(); // sign in outside the timed section, as the bare path does
 

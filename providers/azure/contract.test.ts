@@ -3,8 +3,10 @@ import { expect } from 'vitest';
 import type { RecordedRequest } from '../contract/emulator';
 import { runAdapterContract, type ContractHarness } from '../contract/contract-suite';
 import { SKYPORT_TAG_KEYS, type CreateVmSpec } from '../types';
+import { sandbox } from './emulator';
 import { provider } from './index';
 import { nicNameForVm, vmNameForKey } from './naming';
+import { startSandbox } from './test-harness';
 
 async function closedPort(): Promise<number> {
   const server = createServer();
@@ -33,8 +35,8 @@ function assertCreateOnWire(requests: RecordedRequest[], spec: CreateVmSpec): vo
 }
 
 async function makeHarness(): Promise<ContractHarness> {
-  const emulator = await provider.startEmulator({ transitionMs: 50 });
-  const account = provider.sandboxAccount(emulator);
+  const { emulator } = await startSandbox({ transitionMs: 50 });
+  const account = sandbox.sandboxAccount(emulator);
   const runtime = { pollIntervalMs: 20, requestTimeoutMs: 5_000, maxRetries: 4 };
   const port = await closedPort();
   return {
@@ -48,6 +50,8 @@ async function makeHarness(): Promise<ContractHarness> {
         secrets: account.secrets,
         runtime: { pollIntervalMs: 20, requestTimeoutMs: 2_000, maxRetries: 1 },
       }),
+    adapterAt: (baseUrl, adapterRuntime) =>
+      provider.createAdapter({ settings: { ...account.settings, authorityHost: baseUrl, armEndpoint: baseUrl }, secrets: account.secrets, runtime: adapterRuntime }),
     region: account.regions[0]!,
     otherRegion: account.regions[1]!,
     size: 'Standard_B2s',

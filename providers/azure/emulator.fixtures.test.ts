@@ -98,7 +98,8 @@ describe('azure emulator vs public fixtures', () => {
       const body = parseBody(response) as Record<string, Json>;
       bodies.push(body);
       if (body.status !== 'InProgress') return bodies;
-      await new Promise((resolve) => setTimeout(resolve, 10));
+      emulator.clock.advance(10); // the emulator clock, not a real sleep: no race with the load
+
     }
     throw new Error('operation never finished');
   }
@@ -196,7 +197,7 @@ describe('azure emulator vs public fixtures', () => {
 
   it('VirtualMachines_Get and _InstanceView: shape of the examples, PowerState/running status', async () => {
     await createVm('fixture-get');
-    await new Promise((resolve) => setTimeout(resolve, 60));
+    emulator.clock.advance(60); // past transitionMs on the emulator clock
     const getSample = example('compute-2025-04-01/VirtualMachine_Get.json');
     const got = await arm('GET', vmPath('fixture-get'));
     expect(got.status).toBe(200);
@@ -259,7 +260,7 @@ describe('azure emulator vs public fixtures', () => {
 
   it('VirtualMachines_Update (PATCH): status and Updating body of the example; the size changes', async () => {
     await createVm('fixture-resize');
-    await new Promise((resolve) => setTimeout(resolve, 60));
+    emulator.clock.advance(60); // past transitionMs on the emulator clock
     const sample = example('compute-2025-04-01/VirtualMachine_Update_DetachDataDiskUsingToBeDetachedProperty.json');
     const response = await arm('PATCH', vmPath('fixture-resize'), sample.parameters.parameters);
     expect(Object.keys(sample.responses)).toContain(String(response.status));

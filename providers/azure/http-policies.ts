@@ -1,4 +1,20 @@
+import type { Agent } from 'node:https';
 import { RestError, type PipelinePolicy } from '@azure/core-rest-pipeline';
+
+/**
+ * Send HTTPS requests through one agent the adapter owns (with the configured CA), so close() can
+ * destroy its sockets; the default client caches agents nobody can close. Plain-http endpoints
+ * keep the client's own agent (an https.Agent cannot carry them).
+ */
+export function ownAgentPolicy(agent: Agent): PipelinePolicy {
+  return {
+    name: 'skyportOwnAgent',
+    sendRequest(request, next) {
+      if (request.url.startsWith('https:')) request.agent = agent;
+      return next(request);
+    },
+  };
+}
 
 /**
  * Per-attempt timeout. Placed after the retry policy, so each attempt gets its own clock, and a

@@ -1,7 +1,6 @@
 import type { ProviderModule } from '../module';
 import { createAzureAdapter } from './adapter';
 import { secretsSchema, settingsSchema, type AzureSecrets, type AzureSettings } from './config';
-import { SANDBOX, sandboxSubnetId, startEmulator } from './emulator';
 
 export const provider: ProviderModule<AzureSettings, AzureSecrets> = {
   kind: 'azure',
@@ -9,20 +8,4 @@ export const provider: ProviderModule<AzureSettings, AzureSecrets> = {
   settingsSchema,
   secretsSchema,
   createAdapter: ({ settings, secrets, runtime }) => createAzureAdapter({ settings, secrets, runtime }),
-  startEmulator,
-  sandboxAccount(emulator) {
-    return {
-      settings: {
-        tenantId: SANDBOX.tenantId,
-        subscriptionId: SANDBOX.subscriptionId,
-        resourceGroup: SANDBOX.resourceGroup,
-        subnetId: sandboxSubnetId(SANDBOX.region),
-        authorityHost: emulator.url,
-        armEndpoint: emulator.url,
-        ...(emulator.caCertPem ? { caCertPem: emulator.caCertPem } : {}),
-      },
-      secrets: { clientId: SANDBOX.clientId, clientSecret: SANDBOX.clientSecret },
-      regions: [SANDBOX.region, SANDBOX.otherRegion],
-    };
-  },
 };

@@ -1,9 +1,9 @@
 import { RestError } from '@azure/core-rest-pipeline';
 import { describe, expect, it } from 'vitest';
-import { codeForArmError, toProviderError } from './error-mapping';
+import { codeForArmError, toProviderError } from './errors';
 import { parseImageUrn } from './images';
 import { computerNameForKey, MAX_VM_NAME, nicNameForVm, parseVmId, vmNameForKey } from './naming';
-import { conditionFrom, providerStateText, vmStateFrom } from './state-mapping';
+import { conditionFrom, providerStateText, vmStateFrom } from './state';
 
 function armRestError(status: number, error: { code: string; message: string; details?: { code: string; message: string }[] }) {
   const rest = new RestError(error.message, { statusCode: status, code: error.code });

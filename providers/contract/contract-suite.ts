@@ -4,8 +4,9 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { isProviderError, ProviderError } from '../errors';
 import { pollUntil } from '../shared/retry';
-import type { CreateVmSpec, ObservedVm, ProviderAdapter, VmRef, VmState } from '../types';
+import { SKYPORT_TAG_KEYS, type AdapterRuntimeOptions, type CreateVmSpec, type ObservedVm, type ProviderAdapter, type VmRef, type VmState } from '../types';
 import type { RecordedRequest, RunningEmulator } from './emulator';
+import { startSilentServer } from './silent-server';
 
 export interface ContractHarness {
   emulator: RunningEmulator;
@@ -14,6 +15,11 @@ export interface ContractHarness {
   adapterWithBadCredentials: () => ProviderAdapter;
   /** An adapter pointed at a closed port, with a short timeout. */
   adapterWithUnreachableEndpoint: () => ProviderAdapter;
+  /**
+   * An adapter whose every endpoint (API, token, authority) is `baseUrl` (https://127.0.0.1:port),
+   * with the given runtime limits.
+   */
+  adapterAt: (baseUrl: string, runtime: AdapterRuntimeOptions) => ProviderAdapter;
   region: string;
   /** A second enabled region, for the multi-region listing case. */
   otherRegion: string;
@@ -174,15 +180,92 @@ export function runAdapterContract(name: string, makeHarness: () => Promise<Cont
       await h.adapter.delete(ref); // already gone: still fine
     });
 
-    it('returns null for a VM that does not exist', async () => {
-      const vm = await h.adapter.create(specFor(h, 'gone'));
+    it('finds nothing for the key of a VM that was created and then deleted', async () => {
+      const spec = specFor(h, 'gone');
+      const vm = await h.adapter.create(spec);
+      expect((await h.adapter.observe(spec.idempotencyKey, spec.region))?.providerId).toBe(vm.providerId);
       await h.adapter.delete(refOf(vm));
+      // EC2 keeps terminated instances visible for a while (as `deleted`); observe must not.
       await pollUntil(() => h.adapter.get(refOf(vm)), (v) => v === null || v.state === 'deleted', {
         intervalMs: 20,
         timeoutMs: 10_000,
         what: 'deletion',
       });
-      expect(await h.adapter.observe('sp-never-created', h.region)).toBeNull();
+      expect(await h.adapter.observe(spec.idempotencyKey, spec.region)).toBeNull();
+      expect(await h.adapter.observe(`sp-never-created-${Date.now()}`, h.region)).toBeNull();
+    });
+
+    it('merge-writes tags onto a VM with the provider API (others kept, Skyport ownership readable)', async () => {
+      const spec = specFor(h, 'tags');
+      const vm = await h.adapter.create(spec);
+      const ref = refOf(vm);
+      await h.adapter.setTags(ref, { [SKYPORT_TAG_KEYS.owner]: 'claimer@demo.skyport', team: 'blue' });
+      const tagged = await h.adapter.get(ref);
+      expect(tagged?.tags.team).toBe('blue');
+      expect(tagged?.tags['cost-centre']).toBe('CC-100');
+      expect(tagged?.skyport).toEqual({ ...spec.tags, owner: 'claimer@demo.skyport' });
+      // A VM made outside Skyport can be claimed: the four ownership tags make it Skyport's.
+      h.emulator.seedVms({ region: h.region, count: 1, namePrefix: `claim-${Date.now().toString(36)}` });
+      let outside: ObservedVm | undefined;
+      let token: string | undefined;
+      do {
+        const page = await h.adapter.listVms(h.region, { pageToken: token, pageSize: 100 });
+        outside = page.vms.find((v) => v.skyport === null && v.state !== 'deleted') ?? outside;
+        token = page.nextPageToken;
+      } while (token && !outside);
+      expect(outside, 'a VM made outside Skyport').toBeDefined();
+      const claim = { owner: 'owner@demo.skyport', project: 'proj-claimed', request: 'claimed', skyportId: `vm-claimed-${Date.now()}` };
+      await h.adapter.setTags(refOf(outside!), {
+        [SKYPORT_TAG_KEYS.owner]: claim.owner,
+        [SKYPORT_TAG_KEYS.project]: claim.project,
+        [SKYPORT_TAG_KEYS.request]: claim.request,
+        [SKYPORT_TAG_KEYS.skyportId]: claim.skyportId,
+      });
+      const claimed = await h.adapter.get(refOf(outside!));
+      expect(claimed?.skyport).toEqual(claim);
+      for (const [key, value] of Object.entries(outside!.tags)) expect(claimed?.tags[key]).toBe(value);
+    });
+
+    it('refuses to tag a VM that does not exist with not_found', async () => {
+      const vm = await h.adapter.create(specFor(h, 'tag-gone'));
+      await h.adapter.delete(refOf(vm));
+      const current = await pollUntil(() => h.adapter.get(refOf(vm)), (v) => v === null || v.state === 'deleted', {
+        intervalMs: 20,
+        timeoutMs: 10_000,
+        what: 'deletion',
+      });
+      // EC2 still tags a terminated instance (it is still listed); everywhere else the VM is gone.
+      if (current === null) {
+        const error = await expectProviderError(h.adapter.setTags(refOf(vm), { team: 'x' }));
+        expect(error.code).toBe('not_found');
+      } else {
+        expect(current.state).toBe('deleted');
+      }
+    });
+
+    it('closes idempotently after use', async () => {
+      const adapter = h.adapterAt(new URL(h.emulator.url).origin, { maxRetries: 1 });
+      expect((await adapter.listRegions()).length).toBeGreaterThan(0);
+      await adapter.close();
+      await adapter.close();
+    });
+
+    it('answers within the call deadline when the endpoint accepts TCP but never completes TLS', async () => {
+      const silent = await startSilentServer();
+      // Without one overall deadline this would take at least (1 + maxRetries) × requestTimeoutMs = 7 s.
+      const adapter = h.adapterAt(silent.url, { requestTimeoutMs: 1_000, callTimeoutMs: 1_500, maxRetries: 6, pollIntervalMs: 20 });
+      try {
+        const started = Date.now();
+        const error = await expectProviderError(adapter.testConnection());
+        const elapsed = Date.now() - started;
+        expect(error.code).toBe('unavailable');
+        expect(error.retryable).toBe(true);
+        expect(silent.accepted()).toBeGreaterThan(0);
+        expect(elapsed).toBeLessThan(5_000);
+      } finally {
+        await adapter.close();
+        await silent.close();
+      }
     });
 
     it('pages through VM listings (at least two pages), including VMs made outside Skyport', async () => {
@@ -206,6 +289,7 @@ export function runAdapterContract(name: string, makeHarness: () => Promise<Cont
       h.emulator.injectFault({ kind: 'throttle', operation: h.operations.list, times: 2 });
       const page = await h.adapter.listVms(h.region, { pageSize: 50 });
       expect(Array.isArray(page.vms)).toBe(true);
+      expect(h.emulator.pendingFaults()).toBe(0);
       const listCalls = h.emulator.requests().filter((r) => r.operation === h.operations.list);
       expect(listCalls.length).toBeGreaterThanOrEqual(3);
     });
@@ -214,6 +298,26 @@ export function runAdapterContract(name: string, makeHarness: () => Promise<Cont
       h.emulator.injectFault({ kind: 'server_error', operation: h.operations.list, times: 1 });
       const page = await h.adapter.listVms(h.region, { pageSize: 50 });
       expect(Array.isArray(page.vms)).toBe(true);
+      // The fault fired (one refused call) and the adapter asked again.
+      expect(h.emulator.pendingFaults()).toBe(0);
+      const listCalls = h.emulator.requests().filter((r) => r.operation === h.operations.list);
+      expect(listCalls.length).toBeGreaterThanOrEqual(2);
+    });
+
+    it("enforces the provider's own compute quota: a create past it fails clearly and makes no VM", async () => {
+      const before = h.emulator.vmCount();
+      h.emulator.setVcpuLimit(0);
+      try {
+        const error = await expectProviderError(h.adapter.create(specFor(h, 'over-quota')));
+        expect(error.code).toBe('quota_exceeded');
+        expect(error.retryable).toBe(false);
+        expect(error.providerMessage).toBeTruthy();
+        expect(h.emulator.vmCount()).toBe(before);
+      } finally {
+        h.emulator.setVcpuLimit(undefined);
+      }
+      await h.adapter.create(specFor(h, 'under-quota'));
+      expect(h.emulator.vmCount()).toBe(before + 1);
     });
 
     it('reports quota exhaustion as a clear, non-retryable error and makes no VM', async () => {

@@ -1,4 +1,6 @@
 // What every local provider emulator exposes to tests, benchmarks and the embedded demo.
+import type { ProviderKind } from '../types';
+import type { TransitionClock } from './clock';
 
 /** A fault the emulator injects into the next `times` requests whose operation matches. */
 export interface FaultSpec {
@@ -42,6 +44,19 @@ export interface RunningEmulator {
   vmCount(): number;
   requests(): RecordedRequest[];
   clearRequests(): void;
+  /** Faults injected but not yet fired (tests assert 0 to prove an injected fault happened). */
+  pendingFaults(): number;
+  /**
+   * Test hook: the clock of every asynchronous transition (pending → running, tasks, operations).
+   * Hold it to keep a transitional state while the test acts; advance it for the next step.
+   */
+  readonly clock: TransitionClock;
+  /**
+   * The provider's compute quota as the real cloud enforces it (EC2 vCPU limit, Azure regional
+   * cores, GCE regional CPUS, vCenter admission control): vCPUs of VMs holding compute, per
+   * region. A create past it fails the way the provider fails it. `undefined` lifts the limit.
+   */
+  setVcpuLimit(limit: number | undefined): void;
   close(): Promise<void>;
 }
 
@@ -60,4 +75,16 @@ export interface EmulatorStartOptions {
    * embedded demo's sandbox VMs survive a restart. In memory only when absent.
    */
   statePath?: string;
+}
+
+/**
+ * What each `providers/<kind>/emulator/index.ts` exports as `sandbox`: how to start the emulator
+ * and the account settings pointing at it. Loaded only by `providers/sandbox.ts` (tests, the
+ * benchmarks and the demo's sandbox when SKYPORT_SANDBOX is on), never by the production graph.
+ */
+export interface ProviderSandbox<Settings = unknown, Secrets = unknown> {
+  kind: ProviderKind;
+  startEmulator(options?: EmulatorStartOptions): Promise<RunningEmulator>;
+  /** Settings + secrets + regions of a sandbox account pointed at a running emulator. */
+  sandboxAccount(emulator: RunningEmulator): { settings: Settings; secrets: Secrets; regions: string[] };
 }

@@ -8,10 +8,10 @@ import { isProviderError, type ProviderError } from '../errors';
 import type { AdapterRuntimeOptions, CreateVmSpec, ProviderAdapter } from '../types';
 import { fetchAccessToken } from './emulator/bare-client';
 import { startEmulator, type GcpRunningEmulator } from './emulator/index';
-import { provider } from './index';
+import { FAST_RUNTIME, sandboxAdapter } from './test-harness';
 import { instanceNameForKey } from './naming';
 
-const FAST: AdapterRuntimeOptions = { requestTimeoutMs: 2_000, maxRetries: 3, pollIntervalMs: 10, operationTimeoutMs: 10_000 };
+const FAST: AdapterRuntimeOptions = FAST_RUNTIME;
 const IMAGE = 'projects/debian-cloud/global/images/debian-12-bookworm-v20240110';
 
 let serial = 0;
@@ -30,8 +30,7 @@ function spec(overrides: Partial<CreateVmSpec> = {}): CreateVmSpec {
 }
 
 function adapterFor(emulator: GcpRunningEmulator, runtime: AdapterRuntimeOptions = FAST): ProviderAdapter {
-  const account = provider.sandboxAccount(emulator);
-  return provider.createAdapter({ settings: account.settings, secrets: account.secrets, runtime });
+  return sandboxAdapter(emulator, {}, runtime);
 }
 
 async function providerError(promise: Promise<unknown>): Promise<ProviderError> {
@@ -82,12 +81,15 @@ describe('GCP adapter beyond the contract', () => {
   });
 
   it('retries a call that timed out (gax DEADLINE_EXCEEDED) and succeeds', async () => {
-    const quick = adapterFor(emulator, { ...FAST, requestTimeoutMs: 300 });
+    const quick = adapterFor(emulator, { ...FAST, requestTimeoutMs: 1_000 });
     await quick.listRegions(); // token and region cache first, so the fault hits the list call
     emulator.injectFault({ kind: 'timeout', operation: 'compute.instances.list' });
     const page = await quick.listVms('us-central1', { pageSize: 10 });
     expect(Array.isArray(page.vms)).toBe(true);
+    // The held call happened and was given up on; a loaded machine may add a retry, never remove one.
+    expect(emulator.pendingFaults()).toBe(0);
     expect(emulator.requests().filter((r) => r.operation === 'compute.instances.list').length).toBeGreaterThanOrEqual(2);
+    await quick.close();
   });
 
   it('gives up on throttling after maxRetries with a retryable throttled error', async () => {
@@ -97,6 +99,23 @@ describe('GCP adapter beyond the contract', () => {
     const error = await providerError(patient.listVms('us-central1'));
     expect(error).toMatchObject({ code: 'throttled', retryable: true });
     expect(emulator.requests().filter((r) => r.operation === 'compute.instances.list')).toHaveLength(2);
+  });
+
+  it('setTags writes label-safe labels with the fingerprint; concurrent writers both land', async () => {
+    const vm = await adapter.create(spec());
+    const ref = { providerId: vm.providerId, region: vm.region, zone: vm.zone };
+    await adapter.setTags(ref, { 'Cost Centre': 'CC 7', 'skyport-owner': 'new.owner@demo.skyport' });
+    const tagged = await adapter.get(ref);
+    expect(tagged?.tags.cost_centre).toBe('CC 7');
+    expect(tagged?.skyport?.owner).toBe('new.owner@demo.skyport');
+    const setLabels = emulator.requests().filter((r) => r.operation === 'compute.instances.setLabels');
+    const sent = JSON.parse(setLabels.at(-1)!.body) as { labels: Record<string, string>; labelFingerprint: string };
+    expect(sent.labelFingerprint).toBeTruthy();
+    expect(Object.keys(sent.labels).every((key) => /^[a-z][a-z0-9_-]{0,62}$/.test(key))).toBe(true);
+    // Both read the same fingerprint; the loser gets 412 conditionNotMet, re-reads and merges.
+    await Promise.all([adapter.setTags(ref, { first: 'a' }), adapter.setTags(ref, { second: 'b' })]);
+    const both = await adapter.get(ref);
+    expect(both?.tags).toMatchObject({ first: 'a', second: 'b', cost_centre: 'CC 7' });
   });
 
   it('refuses to resize a running VM (GCE needs it stopped) and resizes a stopped one', async () => {

@@ -18,12 +18,14 @@ import type {
   ProviderSize,
   VmRef,
 } from '../types';
+import { deadlineExceeded, withDeadline } from '../shared/deadline';
+import { resolveRuntime } from '../shared/runtime';
 import { encodeLabelValue } from '../shared/tags';
 import { createComputeClients, type ComputeClients } from './clients';
 import { DEFAULT_IMAGE_PROJECTS, parseServiceAccountKey, type Secrets, type Settings } from './config';
 import { operationFailure, RETRYABLE_RPC_CODES, toProviderError } from './errors';
-import { lastSegment, observedVm, parseVmRef, providerIdFor } from './mapping';
-import { instanceNameForKey, labelsFor, requestIdForKey } from './naming';
+import { lastSegment, observedVm, parseVmRef, providerIdFor } from './state';
+import { instanceNameForKey, labelKeyFor, labelsFor, requestIdForKey } from './naming';
 import { decodeRegionCursor, encodeRegionCursor, nextRegionCursor } from './paging';
 
 type Operation = protos.google.cloud.compute.v1.IOperation;
@@ -61,6 +63,7 @@ export class GcpAdapter implements ProviderAdapter {
   private readonly zonesByRegion = new Map<string, Promise<string[]>>();
   /** Machine types seen by listSizes, so observed VMs can show vCPUs and memory. */
   private readonly sizes = new Map<string, ProviderSize>();
+  private closing: Promise<void> | undefined;
 
   constructor({ settings, secrets, runtime }: GcpAdapterInput) {
     const key = parseServiceAccountKey(secrets);
@@ -68,12 +71,7 @@ export class GcpAdapter implements ProviderAdapter {
     this.account = key.client_email;
     this.endpoint = settings.apiEndpoint ?? PUBLIC_ENDPOINT;
     this.imageProjects = settings.imageProjects ?? DEFAULT_IMAGE_PROJECTS;
-    this.runtime = {
-      requestTimeoutMs: runtime?.requestTimeoutMs ?? 15_000,
-      maxRetries: runtime?.maxRetries ?? 4,
-      pollIntervalMs: runtime?.pollIntervalMs ?? 1_000,
-      operationTimeoutMs: runtime?.operationTimeoutMs ?? 600_000,
-    };
+    this.runtime = resolveRuntime(runtime);
     this.clients = createComputeClients({ key, apiEndpoint: settings.apiEndpoint, requestTimeoutMs: this.runtime.requestTimeoutMs });
   }
 
@@ -120,8 +118,11 @@ export class GcpAdapter implements ProviderAdapter {
     run: (options: CallOptions) => Promise<T>,
     limits: { timeoutMs?: number; deadlineMs?: number } = {},
   ): Promise<T> {
+    // Operation waits are bounded by their own deadline; every other call by callTimeoutMs.
+    const ms = limits.deadlineMs === undefined ? this.runtime.callTimeoutMs : Math.max(1, limits.deadlineMs - Date.now());
+    const options = this.callOptions(limits.timeoutMs ?? this.runtime.requestTimeoutMs, limits.deadlineMs);
     try {
-      return await run(this.callOptions(limits.timeoutMs ?? this.runtime.requestTimeoutMs, limits.deadlineMs));
+      return await withDeadline(ms, () => deadlineExceeded(this.endpoint, what, ms), () => run(options));
     } catch (error) {
       throw toProviderError(error, this.endpoint, what);
     }
@@ -371,6 +372,43 @@ export class GcpAdapter implements ProviderAdapter {
     }
   }
 
+  /**
+   * instances.setLabels replaces the whole label map and is guarded by the label fingerprint, so
+   * read labels + fingerprint, merge, and write; a 412 (someone changed the labels meanwhile)
+   * re-reads and merges again. Keys and values get the same label-safe transformation as create.
+   */
+  async setTags(ref: VmRef, tags: Record<string, string>): Promise<void> {
+    const { zone, name } = parseVmRef(ref);
+    const wanted: Record<string, string> = {};
+    for (const [key, value] of Object.entries(tags)) {
+      const labelKey = labelKeyFor(key);
+      if (labelKey) wanted[labelKey] = encodeLabelValue(value);
+    }
+    for (let attempt = 0; ; attempt++) {
+      const instance = await this.readInstance(zone, name);
+      if (!instance) throw new ProviderError('not_found', `Instance ${providerIdFor(zone, name)} does not exist`, { retryable: false });
+      const labels = { ...(instance.labels ?? {}), ...wanted };
+      try {
+        await this.instanceAction(ref, 'setLabels', (target, o) =>
+          this.clients.instances.setLabels(
+            { ...target, instancesSetLabelsRequestResource: { labels, labelFingerprint: instance.labelFingerprint ?? '' } },
+            o,
+          ),
+        );
+        return;
+      } catch (error) {
+        const stale = error instanceof ProviderError && (error.httpStatus === 412 || error.providerCode === 'conditionNotMet');
+        if (!stale || attempt >= 4) throw error;
+      }
+    }
+  }
+
+  /** Closes the REST clients (and with them their HTTP agents). Idempotent. */
+  async close(): Promise<void> {
+    this.closing ??= this.clients.close();
+    await this.closing;
+  }
+
   async listVms(region: string, options: ListVmsOptions = {}): Promise<ListVmsPage> {
     const zones = await this.zonesOf(region);
     let cursor = decodeRegionCursor(options.pageToken);
@@ -394,3 +432,7 @@ export class GcpAdapter implements ProviderAdapter {
   }
 }
 
+
+export function createGcpAdapter(input: GcpAdapterInput): GcpAdapter {
+  return new GcpAdapter(input);
+}

@@ -3,7 +3,7 @@
 import { performance } from 'node:perf_hooks';
 import type { ListingBenchmarkResult } from '../contract/benchmark';
 import { fetchAccessToken } from './emulator/bare-client';
-import { startEmulator } from './emulator/index';
+import { sandbox, startEmulator } from './emulator/index';
 import { provider } from './index';
 
 const REGION = 'us-central1';
@@ -13,7 +13,7 @@ export async function benchmarkListing(opts: { count: number }): Promise<Listing
   const emulator = await startEmulator({ recordRequests: false });
   try {
     emulator.seedVms({ region: REGION, count: opts.count, namePrefix: 'bench' });
-    const account = provider.sandboxAccount(emulator);
+    const account = sandbox.sandboxAccount(emulator);
     const adapter = provider.createAdapter({ settings: account.settings, secrets: account.secrets });
     // Token and the region's zone list are fetched once per adapter; keep them out of the timing.
     await adapter.listRegions();

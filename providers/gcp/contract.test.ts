@@ -4,6 +4,7 @@ import { runAdapterContract, type ContractHarness } from '../contract/contract-s
 import type { RecordedRequest } from '../contract/emulator';
 import { encodeLabelValue } from '../shared/tags';
 import { SKYPORT_TAG_KEYS, type CreateVmSpec } from '../types';
+import { sandbox } from './emulator';
 import { provider } from './index';
 import { requestIdForKey } from './naming';
 
@@ -30,8 +31,8 @@ function assertCreateOnWire(requests: RecordedRequest[], spec: CreateVmSpec) {
 }
 
 async function makeHarness(): Promise<ContractHarness> {
-  const emulator = await provider.startEmulator();
-  const account = provider.sandboxAccount(emulator);
+  const emulator = await sandbox.startEmulator();
+  const account = sandbox.sandboxAccount(emulator);
   const wrongKey = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
   return {
     emulator,
@@ -46,6 +47,15 @@ async function makeHarness(): Promise<ContractHarness> {
         settings: { ...account.settings, apiEndpoint: 'http://127.0.0.1:9' },
         secrets: { serviceAccountKeyJson: JSON.stringify(key) },
         runtime: { ...FAST, requestTimeoutMs: 1_000, maxRetries: 2 },
+      });
+    },
+    adapterAt: (baseUrl, runtime) => {
+      const key = JSON.parse(account.secrets.serviceAccountKeyJson) as { token_uri: string };
+      const tokenUri = new URL(new URL(key.token_uri).pathname, baseUrl).toString();
+      return provider.createAdapter({
+        settings: { ...account.settings, apiEndpoint: baseUrl },
+        secrets: { serviceAccountKeyJson: JSON.stringify({ ...key, token_uri: tokenUri }) },
+        runtime,
       });
     },
     region: 'us-central1',

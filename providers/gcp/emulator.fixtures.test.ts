@@ -70,11 +70,18 @@ describe('GCE emulator vs discovery document and libcloud fixtures', () => {
     ...extra,
   });
 
+  /**
+   * zoneOperations.wait may answer before the operation is done (GCE documents it), so call it
+   * again until DONE or a deadline, as the adapter does.
+   */
   async function waitDone(zone: string, operationName: unknown) {
-    const waited = await api('POST', `projects/${project}/zones/${zone}/operations/${String(operationName)}/wait`);
-    expect(waited.status).toBe(200);
-    expect(at(waited.json, 'status')).toBe('DONE');
-    return waited.json;
+    const deadline = Date.now() + 15_000;
+    for (;;) {
+      const waited = await api('POST', `projects/${project}/zones/${zone}/operations/${String(operationName)}/wait`);
+      expect(waited.status).toBe(200);
+      if (at(waited.json, 'status') === 'DONE') return waited.json;
+      if (Date.now() > deadline) throw new Error(`operation ${String(operationName)} not DONE after 15 s`);
+    }
   }
 
   async function createInstance(name: string) {
@@ -145,18 +152,27 @@ describe('GCE emulator vs discovery document and libcloud fixtures', () => {
     });
 
     it('moves the Operation PENDING/RUNNING → DONE and the instance PROVISIONING/STAGING → RUNNING', async () => {
-      const inserted = await api('POST', `projects/${project}/zones/us-central1-a/instances?requestId=${randomUUID()}`, insertBody('fx-cycle'));
+      // Held clock, advanced 10 ms per look: every intermediate status is seen, whatever the load.
+      emulator.clock.hold();
       const operationStatuses: string[] = [];
       const instanceStatuses: string[] = [];
-      for (let i = 0; i < 200; i++) {
-        const op = await api('GET', `projects/${project}/zones/us-central1-a/operations/${at(inserted.json, 'name')}`);
-        expectSchema('Operation', op.json);
-        operationStatuses.push(text(op.json, 'status'));
-        const vm = await api('GET', `projects/${project}/zones/us-central1-a/instances/fx-cycle`);
-        instanceStatuses.push(text(vm.json, 'status'));
-        if (at(op.json, 'status') === 'DONE') break;
-        await new Promise((resolve) => setTimeout(resolve, 10));
+      let inserted: Awaited<ReturnType<typeof api>>;
+      try {
+        inserted = await api('POST', `projects/${project}/zones/us-central1-a/instances?requestId=${randomUUID()}`, insertBody('fx-cycle'));
+        for (let i = 0; i < 200; i++) {
+          const op = await api('GET', `projects/${project}/zones/us-central1-a/operations/${at(inserted.json, 'name')}`);
+          expectSchema('Operation', op.json);
+          operationStatuses.push(text(op.json, 'status'));
+          const vm = await api('GET', `projects/${project}/zones/us-central1-a/instances/fx-cycle`);
+          instanceStatuses.push(text(vm.json, 'status'));
+          if (at(op.json, 'status') === 'DONE') break;
+          emulator.clock.advance(10);
+        }
+      } finally {
+        emulator.clock.release();
       }
+      expect(operationStatuses).toContain('RUNNING');
+      expect(instanceStatuses).toContain('STAGING');
       const order = ['PENDING', 'RUNNING', 'DONE'];
       expect(operationStatuses.at(-1)).toBe('DONE');
       expect([...operationStatuses].sort((a, b) => order.indexOf(a) - order.indexOf(b))).toEqual(operationStatuses);

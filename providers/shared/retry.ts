@@ -5,6 +5,8 @@ export interface RetryOptions {
   /** First back-off; doubles each attempt with full jitter, capped at `maxDelayMs`. */
   baseDelayMs?: number;
   maxDelayMs?: number;
+  /** Epoch ms after which no retry starts (and no back-off sleeps past it). */
+  deadline?: number;
   /** Called before each retry, e.g. to re-login after a session expired. */
   onRetry?: (error: unknown, attempt: number) => Promise<void> | void;
 }
@@ -23,8 +25,10 @@ export async function withRetry<T>(call: () => Promise<T>, options: RetryOptions
       return await call();
     } catch (error) {
       if (attempt >= options.maxRetries || !isProviderError(error) || !error.retryable) throw error;
+      const delay = Math.random() * Math.min(cap, base * 2 ** attempt);
+      if (options.deadline !== undefined && Date.now() + delay >= options.deadline) throw error;
       await options.onRetry?.(error, attempt + 1);
-      await sleep(Math.random() * Math.min(cap, base * 2 ** attempt));
+      await sleep(delay);
     }
   }
 }

@@ -2,6 +2,7 @@
 // reconfigure tasks, PropertyCollector inventory with server-side paging, custom attributes for
 // Skyport's ownership tags).
 import { isProviderError, ProviderError } from '../errors';
+import { resolveRuntime } from '../shared/runtime';
 import { skyportTagMap } from '../shared/tags';
 import type {
   AdapterRuntimeOptions,
@@ -20,8 +21,8 @@ import type {
 import { sdkUrl, type VsphereSecrets, type VsphereSettings } from './config';
 import { Inventory } from './inventory';
 import { annotationFor, vmNameForKey } from './naming';
-import { isTemplate, observedVmFrom, unknownFieldKeys, VM_PROPERTY_PATHS } from './observed';
-import { decodePageToken, encodePageToken } from './page-token';
+import { isTemplate, observedVmFrom, unknownFieldKeys, VM_PROPERTY_PATHS } from './state';
+import { decodePageToken, encodePageToken } from './paging';
 import { sizeById, VSPHERE_SIZES } from './sizes';
 import { VimClient } from './soap/client';
 import { containerViewObjectSpecXml, type ObjectContent, propertySpecXml, taskRefOf, textOf } from './soap/property-collector';
@@ -49,19 +50,21 @@ export class VsphereAdapter implements ProviderAdapter {
   private readonly pollIntervalMs: number;
   private readonly operationTimeoutMs: number;
 
-  constructor({ settings, secrets, runtime = {} }: VsphereAdapterInput) {
+  constructor({ settings, secrets, runtime: options = {} }: VsphereAdapterInput) {
+    const runtime = resolveRuntime(options);
     this.client = new VimClient({
       endpoint: sdkUrl(settings.endpoint),
       username: secrets.username,
       password: secrets.password,
       trust: { caCertPem: settings.caCertPem, thumbprint: settings.thumbprint, insecure: settings.insecure },
-      requestTimeoutMs: runtime.requestTimeoutMs ?? 15_000,
-      maxRetries: runtime.maxRetries ?? 4,
-      retryBaseDelayMs: Math.min(200, runtime.pollIntervalMs ?? 200),
+      requestTimeoutMs: runtime.requestTimeoutMs,
+      callTimeoutMs: runtime.callTimeoutMs,
+      maxRetries: runtime.maxRetries,
+      retryBaseDelayMs: Math.min(200, runtime.pollIntervalMs),
     });
     this.inventory = new Inventory(this.client, settings);
-    this.pollIntervalMs = runtime.pollIntervalMs ?? 1_000;
-    this.operationTimeoutMs = runtime.operationTimeoutMs ?? 600_000;
+    this.pollIntervalMs = runtime.pollIntervalMs;
+    this.operationTimeoutMs = runtime.operationTimeoutMs;
   }
 
   capabilities(): ProviderCapabilities {
@@ -318,8 +321,22 @@ export class VsphereAdapter implements ProviderAdapter {
     }
   }
 
-  /** End the vCenter session (sessions are a limited resource on vCenter). */
-  async close(): Promise<void> {
-    await this.client.logout().catch(() => undefined);
+  /** Custom attributes are per key, so SetField for each changed key is a merge by nature. */
+  async setTags(ref: VmRef, tags: Record<string, string>): Promise<void> {
+    const target = vmRef(ref.providerId);
+    const vm = await this.readVm(target, ref.region);
+    if (!vm) throw new ProviderError('not_found', `VM ${ref.providerId} not found`, { providerCode: 'ManagedObjectNotFound' });
+    for (const [key, value] of Object.entries(tags)) {
+      if (vm.tags[key] !== value) await this.inventory.setField(target, key, value);
+    }
   }
+
+  /** End the vCenter session (sessions are a limited resource on vCenter) and close the agent. */
+  async close(): Promise<void> {
+    await this.client.close();
+  }
+}
+
+export function createVsphereAdapter(input: VsphereAdapterInput): VsphereAdapter {
+  return new VsphereAdapter(input);
 }

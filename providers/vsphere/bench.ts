@@ -4,7 +4,7 @@ import https from 'node:https';
 import type { ListingBenchmarkResult } from '../contract/benchmark';
 import { VsphereAdapter } from './adapter';
 import { EMULATOR_DATACENTERS, EMULATOR_PASSWORD, EMULATOR_USERNAME, startEmulator } from './emulator';
-import { VM_PROPERTY_PATHS } from './observed';
+import { VM_PROPERTY_PATHS } from './state';
 import { soapEnvelope } from './soap/client';
 
 const PAGE_SIZE = 500;

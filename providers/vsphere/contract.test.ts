@@ -3,19 +3,20 @@ import { runAdapterContract, type ContractHarness } from '../contract/contract-s
 import type { RecordedRequest } from '../contract/emulator';
 import { SKYPORT_TAG_KEYS, type CreateVmSpec } from '../types';
 import { VsphereAdapter } from './adapter';
-import { EMULATOR_DATACENTERS, EMULATOR_PASSWORD, EMULATOR_TEMPLATES, EMULATOR_USERNAME, startEmulator } from './emulator';
+import { EMULATOR_DATACENTERS, EMULATOR_TEMPLATES } from './emulator';
 import { vmNameForKey } from './naming';
 import { childText, descend, escapeXml, parseXml } from './soap/xml';
+import { SANDBOX_SECRETS, sandboxAdapter, sandboxSettings, startSandbox } from './test-harness';
 
-const runtime = { requestTimeoutMs: 3_000, maxRetries: 4, pollIntervalMs: 10, operationTimeoutMs: 10_000 };
+const runtime = { requestTimeoutMs: 5_000, maxRetries: 4, pollIntervalMs: 10, operationTimeoutMs: 10_000 };
 
 runAdapterContract('vsphere', async (): Promise<ContractHarness> => {
-  const emulator = await startEmulator({ transitionMs: 30 });
-  const settings = { endpoint: emulator.url, caCertPem: emulator.caCertPem, insecure: false };
-  const secrets = { username: EMULATOR_USERNAME, password: EMULATOR_PASSWORD };
+  const { emulator } = await startSandbox();
+  const settings = sandboxSettings(emulator);
+  const secrets = SANDBOX_SECRETS;
   return {
     emulator,
-    adapter: new VsphereAdapter({ settings, secrets, runtime }),
+    adapter: sandboxAdapter(emulator, {}, runtime),
     adapterWithBadCredentials: () => new VsphereAdapter({ settings, secrets: { ...secrets, password: 'wrong' }, runtime }),
     adapterWithUnreachableEndpoint: () =>
       new VsphereAdapter({
@@ -23,6 +24,7 @@ runAdapterContract('vsphere', async (): Promise<ContractHarness> => {
         secrets,
         runtime: { ...runtime, requestTimeoutMs: 1_000, maxRetries: 1 },
       }),
+    adapterAt: (baseUrl, adapterRuntime) => new VsphereAdapter({ settings: { ...settings, endpoint: `${baseUrl}/sdk` }, secrets, runtime: adapterRuntime }),
     region: EMULATOR_DATACENTERS[0],
     otherRegion: EMULATOR_DATACENTERS[1],
     size: 'small',

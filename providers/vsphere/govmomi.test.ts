@@ -44,7 +44,7 @@ describe.skipIf(!runHere)('vsphere adapter against the govmomi vCenter simulator
     const powerOff = await client.invoke('PowerOffVM_Task', vm);
     await new PropertyCollector(client).waitForTask(taskRefOf(powerOff), { pollIntervalMs: 20, timeoutMs: 10_000 });
     await client.invoke('MarkAsTemplate', vm);
-    await client.logout();
+    await client.close();
   }, 120_000);
 
   afterAll(async () => {
@@ -64,7 +64,29 @@ describe.skipIf(!runHere)('vsphere adapter against the govmomi vCenter simulator
       runtime: { ...runtime, maxRetries: 0 },
     });
     const error = await wrongPin.testConnection().catch((e: unknown) => e);
-    expect(isProviderError(error) && error.code).toBe('unavailable');
+    // A configuration error, said plainly and never retried.
+    expect(isProviderError(error) && error.code).toBe('invalid_request');
+    expect(isProviderError(error) && error.providerCode).toBe('ThumbprintMismatch');
+    await Promise.all([pinned.close(), wrongPin.close()]);
+  });
+
+  it("logs out after each use: vcsim's session list does not grow", async () => {
+    const admin = new VimClient({ endpoint: sim.url, username: sim.username, password: sim.password, trust: { caCertPem: sim.certPem }, requestTimeoutMs: 5_000, maxRetries: 1 });
+    try {
+      const { sessionManager } = await admin.serviceContent();
+      const collector = new PropertyCollector(admin);
+      const sessions = async () => (await collector.read(sessionManager, ['sessionList']))?.props.get('sessionList')?.children.length ?? 0;
+      const before = await sessions();
+      for (let i = 0; i < 3; i++) {
+        const used = new VsphereAdapter({ settings: { endpoint: sim.url, caCertPem: sim.certPem, insecure: false }, secrets: { username: sim.username, password: sim.password }, runtime });
+        await used.testConnection();
+        expect(await sessions()).toBe(before + 1);
+        await used.close();
+        expect(await sessions()).toBe(before);
+      }
+    } finally {
+      await admin.close();
+    }
   });
 
   it('lists datacenters as regions and the marked template as an image', async () => {

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { decodePageToken, encodePageToken } from './page-token';
+import { decodePageToken, encodePageToken } from './paging';
 import { vmNameForKey } from './naming';
-import { observedVmFrom, vmStateFor } from './observed';
+import { observedVmFrom, vmStateFor } from './state';
 import { sizeIdFor } from './sizes';
-import { faultToProviderError, parseLocalizedFault, parseSoapFault } from './soap/faults';
+import { faultToProviderError, parseLocalizedFault, parseSoapFault } from './errors';
 import type { ObjectContent } from './soap/property-collector';
 import { certificateMatchesThumbprint, normalizeThumbprint } from './soap/transport';
 import { descend, escapeXml, parseXml, textElement } from './soap/xml';

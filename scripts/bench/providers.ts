@@ -1,10 +1,7 @@
 // `npm run bench:providers`: list 10,000 VMs from each provider's emulator through its adapter,
 // and the same pages with bare HTTP, and record VMs/s and the adapter/bare ratio.
 import os from 'node:os';
-import { benchmarkListing as aws } from '../../providers/aws/bench';
-import { benchmarkListing as azure } from '../../providers/azure/bench';
-import { benchmarkListing as gcp } from '../../providers/gcp/bench';
-import { benchmarkListing as vsphere } from '../../providers/vsphere/bench';
+import { LISTING_BENCHMARKS } from '../../providers/bench';
 import { machineLine, writeBenchmarkSection } from './report';
 
 const COUNT = Number(process.env.BENCH_VMS ?? 10_000);
@@ -12,7 +9,7 @@ const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 
 async function main() {
   const rows: string[] = [];
-  for (const [name, bench] of [['vsphere', vsphere], ['aws', aws], ['azure', azure], ['gcp', gcp]] as const) {
+  for (const [name, bench] of LISTING_BENCHMARKS) {
     const results = [];
     for (let run = 0; run < RUNS; run++) results.push(await bench({ count: COUNT }));
     // Median run by adapter time: robust to one noisy run on a shared 2-core machine.

@@ -1,67 +1,217 @@
 import type { Metadata } from 'next';
-import { formatDate, formatMoney, PROVIDER_NAMES } from '@/components/portal/format';
+import Link from 'next/link';
+import { formatMemory, formatMoney } from '@/components/portal/format';
+import { Badge } from '@/components/ui/Badge';
 import { EmptyState } from '@/components/ui/EmptyState';
+import { inputClass } from '@/components/ui/Field';
 import { PageHeader } from '@/components/ui/PageHeader';
-import { Table, Td, Th } from '@/components/ui/Table';
+import { listApprovals } from '@/lib/approvals';
+import { listApprovalsQuerySchema, type ApprovalItem } from '@/lib/approvals/schemas';
+import { projectScope } from '@/lib/auth/permissions';
+import { PROVIDER_LABELS } from '@/lib/catalog/listing';
 import { db } from '@/lib/db/client';
-import { listPendingApprovals } from '@/lib/requests/queries';
+import { PROVIDER_KINDS } from '@/providers/types';
 import { requirePrincipal } from '../../_lib/session';
+import { bulkDecideAction, decideAction } from './actions';
+import { BulkDecisionForm, DecisionForm } from './DecisionForms';
 
 export const metadata: Metadata = { title: 'Approvals' };
 
-export default async function ApprovalsPage() {
+type SearchParams = Promise<Record<string, string | string[] | undefined>>;
+
+const first = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v) || undefined;
+
+const SORT_LABELS = { oldest: 'Oldest first', newest: 'Newest first', cost_desc: 'Most expensive first', cost_asc: 'Cheapest first' } as const;
+
+function dateTime(iso: string | null) {
+  return iso ? new Date(iso).toLocaleString('en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' }) + ' UTC' : '—';
+}
+
+function ApprovalCard({ a }: { a: ApprovalItem }) {
+  const label = `REQ-${a.requestNumber}`;
+  const cost = Number(a.estimatedMonthlyCost);
+  return (
+    <li className="rounded-lg border border-slate-200 bg-surface p-4 shadow-sm" aria-labelledby={`appr-${a.id}`} data-testid="approval-item">
+      <div className="flex flex-wrap items-start gap-3">
+        <input type="checkbox" form="bulk-decisions" name="approvalIds" value={a.id} aria-label={`Select ${label}`} className="mt-1.5 h-4 w-4" />
+        <div className="min-w-0 flex-1">
+          <h2 id={`appr-${a.id}`} className="text-base font-semibold">
+            <Link href={`/requests/${a.requestId}`} className="hover:underline">
+              {label}
+            </Link>{' '}
+            <span className="font-normal text-slate-600">
+              · {a.project.name} · {formatMoney(cost, a.currency)}/month
+            </span>
+          </h2>
+          <p className="text-sm text-slate-600">
+            Level {a.level} of {a.levelCount}: <span className="font-medium">{a.levelName}</span> ({a.approvers}
+            {a.mode === 'all' ? `; all must approve, ${a.approvalsNeeded} still needed` : ''})
+            {a.dueAt ? ` · due ${dateTime(a.dueAt)}${a.timeoutAction ? `, then ${a.timeoutAction.replace('_', '-')}` : ''}` : ''}
+          </p>
+        </div>
+      </div>
+      <div className="mt-3 grid gap-4 lg:grid-cols-3">
+        <dl className="grid grid-cols-[max-content_1fr] gap-x-3 gap-y-1 text-sm lg:col-span-2">
+          <dt className="text-slate-600">Requester</dt>
+          <dd>
+            {a.requester.name} <span className="text-slate-600">{a.requester.email}</span>
+          </dd>
+          <dt className="text-slate-600">Submitted</dt>
+          <dd>{dateTime(a.submittedAt)}</dd>
+          {a.items.map((i, n) => (
+            <div key={n} className="contents">
+              <dt className="text-slate-600">What</dt>
+              <dd>
+                {i.count} × {i.templateName} <span className="text-slate-600">(v{i.templateVersion})</span>, size {i.size}{i.instanceType !== i.size ? <span className="text-slate-600"> ({i.instanceType})</span> : null}: {i.vcpus} vCPU, {formatMemory(i.memoryMiB)}, {i.diskGiB} GiB
+              </dd>
+              <dt className="text-slate-600">Placement</dt>
+              <dd>
+                {PROVIDER_LABELS[i.providerKind]} · {i.providerAccountName} · {i.region}
+              </dd>
+            </div>
+          ))}
+          <dt className="text-slate-600">Estimate</dt>
+          <dd>{formatMoney(cost, a.currency)} per month</dd>
+          <dt className="text-slate-600">Quota after</dt>
+          <dd>
+            {a.quota.length ? (
+              <ul>
+                {a.quota.map((q) => (
+                  <li key={q.name}>
+                    {q.name}: {q.after} of {q.limit} {q.exceeded && <Badge tone="danger">over quota</Badge>}
+                  </li>
+                ))}
+              </ul>
+            ) : (
+              'No quota limits'
+            )}
+          </dd>
+          <dt className="text-slate-600">Budget after</dt>
+          <dd>
+            {a.budget?.budget ? (
+              <>
+                {formatMoney(Number(a.budget.after ?? 0), a.currency)} of {formatMoney(Number(a.budget.budget), a.currency)} this month{' '}
+                {a.budget.exceeded && <Badge tone="danger">over budget</Badge>}
+              </>
+            ) : (
+              'No budget set'
+            )}
+          </dd>
+          <dt className="text-slate-600">Policy</dt>
+          <dd>{a.policy.reason || a.policy.name || '—'}</dd>
+          {a.justification && (
+            <>
+              <dt className="text-slate-600">Justification</dt>
+              <dd>“{a.justification}”</dd>
+            </>
+          )}
+          <dt className="text-slate-600">Earlier decisions</dt>
+          <dd>
+            {a.earlierDecisions.length ? (
+              <ul>
+                {a.earlierDecisions.map((d, n) => (
+                  <li key={n}>
+                    Level {d.level} ({d.levelName}): {d.decider} {d.outcome === 'approve' ? 'approved' : 'rejected'} {dateTime(d.at)}
+                    {d.comment ? ` — “${d.comment}”` : ''}
+                  </li>
+                ))}
+              </ul>
+            ) : (
+              'None yet'
+            )}
+          </dd>
+        </dl>
+        <DecisionForm action={decideAction.bind(null, a.id)} label={label} />
+      </div>
+    </li>
+  );
+}
+
+/** One GET-filter <select> whose first choice, "All", clears the filter. */
+function FilterSelect({ id, name, label, value, options }: { id: string; name: string; label: string; value: string | undefined; options: { value: string; label: string }[] }) {
+  return (
+    <div>
+      <label htmlFor={id} className="block text-sm font-medium">{label}</label>
+      <select id={id} name={name} defaultValue={value ?? ''} className={inputClass}>
+        <option value="">All</option>
+        {options.map((o) => (
+          <option key={o.value} value={o.value}>{o.label}</option>
+        ))}
+      </select>
+    </div>
+  );
+}
+
+export default async function ApprovalsPage({ searchParams }: { searchParams: SearchParams }) {
   const principal = await requirePrincipal('approval:decide');
-  const pending = await listPendingApprovals(db(), principal);
+  const sp = await searchParams;
+  const parsed = listApprovalsQuerySchema.safeParse({
+    q: first(sp.q),
+    projectId: first(sp.projectId),
+    providerKind: first(sp.providerKind),
+    minCost: first(sp.minCost),
+    maxCost: first(sp.maxCost),
+    sort: first(sp.sort),
+  });
+  const query = parsed.success ? parsed.data : listApprovalsQuerySchema.parse({});
+  const [{ approvals, total }, projects] = await Promise.all([
+    listApprovals(db(), principal, query),
+    db().project.findMany({ where: { archivedAt: null, ...(projectScope(principal).projectId ? { id: projectScope(principal).projectId } : {}) }, select: { id: true, name: true }, orderBy: { name: 'asc' } }),
+  ]);
+  const filtered = Boolean(query.q || query.projectId || query.providerKind || query.minCost !== undefined || query.maxCost !== undefined);
   return (
     <>
-      <PageHeader title="Approvals" description="Requests waiting for your decision, oldest first." />
-      {pending.length === 0 ? (
-        <EmptyState title="Nothing waiting for you">
-          When a request reaches an approval step that is yours — as a named approver, through your role, or as owner or approver of
-          its project — it appears here.
+      <PageHeader title="Approvals" description="Requests waiting for your decision, with everything you need to decide." />
+      <form method="get" className="mb-4 grid gap-3 rounded-lg border border-slate-200 bg-surface p-3 sm:grid-cols-2 lg:grid-cols-6" aria-label="Filter approvals">
+        <div className="lg:col-span-2">
+          <label htmlFor="f-q" className="block text-sm font-medium">Search</label>
+          <input id="f-q" name="q" defaultValue={query.q} maxLength={100} placeholder="REQ-1042, requester, project" className={inputClass} />
+        </div>
+        <FilterSelect id="f-project" name="projectId" label="Project" value={query.projectId} options={projects.map((p) => ({ value: p.id, label: p.name }))} />
+        <FilterSelect id="f-kind" name="providerKind" label="Provider" value={query.providerKind} options={PROVIDER_KINDS.map((k) => ({ value: k, label: PROVIDER_LABELS[k] }))} />
+        <div className="grid grid-cols-2 gap-2">
+          <div>
+            <label htmlFor="f-min" className="block text-sm font-medium">Min $/mo</label>
+            <input id="f-min" name="minCost" type="number" min={0} step="any" defaultValue={query.minCost} className={inputClass} />
+          </div>
+          <div>
+            <label htmlFor="f-max" className="block text-sm font-medium">Max $/mo</label>
+            <input id="f-max" name="maxCost" type="number" min={0} step="any" defaultValue={query.maxCost} className={inputClass} />
+          </div>
+        </div>
+        <div>
+          <label htmlFor="f-sort" className="block text-sm font-medium">Sort</label>
+          <select id="f-sort" name="sort" defaultValue={query.sort} className={inputClass}>
+            {Object.entries(SORT_LABELS).map(([value, label]) => (
+              <option key={value} value={value}>{label}</option>
+            ))}
+          </select>
+        </div>
+        <div className="flex items-end gap-2 sm:col-span-2 lg:col-span-6">
+          <button type="submit" className="rounded-md bg-brand-600 px-3 py-1.5 text-sm font-medium text-white hover:bg-brand-700">Apply filters</button>
+          {filtered && <Link href="/approvals" className="text-sm underline">Clear</Link>}
+          {!parsed.success && <p className="text-sm text-red-700">Some filters were invalid and are ignored.</p>}
+        </div>
+      </form>
+      <div className="mb-4">
+        <BulkDecisionForm action={bulkDecideAction} empty={approvals.length === 0} />
+      </div>
+      {approvals.length === 0 ? (
+        <EmptyState title={filtered ? 'No approvals match these filters' : 'Nothing waiting for you'}>
+          When a request reaches an approval level that is yours — as a named approver, through your role, or as owner or approver of its
+          project — it appears here. You never approve your own requests.
         </EmptyState>
       ) : (
-        <Table caption="Requests waiting for your approval">
-          <thead>
-            <tr>
-              <Th>Request</Th>
-              <Th>Requester</Th>
-              <Th>Project</Th>
-              <Th>What</Th>
-              <Th>Your step</Th>
-              <Th align="right">Est. monthly</Th>
-              <Th>Submitted</Th>
-            </tr>
-          </thead>
-          <tbody className="divide-y divide-slate-100">
-            {pending.map((r) => (
-              <tr key={r.stepId}>
-                <Td className="font-medium whitespace-nowrap">REQ-{r.number}</Td>
-                <Td>
-                  <span className="block">{r.requesterName}</span>
-                  <span className="block text-xs text-slate-500">{r.requesterEmail}</span>
-                </Td>
-                <Td>{r.projectName}</Td>
-                <Td>
-                  <ul className="space-y-0.5">
-                    {r.items.map((item, index) => (
-                      <li key={index}>
-                        {item.quantity > 1 ? `${item.quantity} × ` : ''}
-                        {item.templateName} <span className="text-slate-500">· {PROVIDER_NAMES[item.providerKind]} {item.regionCode}</span>
-                      </li>
-                    ))}
-                  </ul>
-                  {r.justification && <p className="mt-1 text-xs text-slate-500">“{r.justification}”</p>}
-                </Td>
-                <Td className="whitespace-nowrap">
-                  {r.stepName} <span className="text-xs text-slate-500">(step {r.stepOrder} of {r.stepCount})</span>
-                </Td>
-                <Td align="right">{formatMoney(r.estimatedMonthlyCost, r.currency)}</Td>
-                <Td className="whitespace-nowrap">{formatDate(r.submittedAt ?? r.createdAt)}</Td>
-              </tr>
+        <>
+          <p className="mb-2 text-sm text-slate-600" aria-live="polite">
+            {total} waiting{total > approvals.length ? `, showing ${approvals.length}` : ''}.
+          </p>
+          <ul className="mt-4 space-y-4" aria-label="Approvals waiting for you">
+            {approvals.map((a) => (
+              <ApprovalCard key={a.id} a={a} />
             ))}
-          </tbody>
-        </Table>
+          </ul>
+        </>
       )}
     </>
   );

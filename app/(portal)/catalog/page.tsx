@@ -1,8 +1,9 @@
 import type { Metadata } from 'next';
+import Link from 'next/link';
 import { formatMemory, formatMoney } from '@/components/portal/format';
 import { EmptyState } from '@/components/ui/EmptyState';
 import { PageHeader } from '@/components/ui/PageHeader';
-import { can } from '@/lib/auth/permissions';
+import { can, isAdmin } from '@/lib/auth/permissions';
 import { HOURS_PER_MONTH, listCatalog } from '@/lib/catalog/listing';
 import { db } from '@/lib/db/client';
 import { requirePrincipal } from '../../_lib/session';
@@ -11,7 +12,8 @@ export const metadata: Metadata = { title: 'Catalog' };
 
 export default async function CatalogPage() {
   const principal = await requirePrincipal('catalog:read');
-  const templates = await listCatalog(db());
+  // Templates restricted to projects the user is not in stay hidden (admins see all).
+  const templates = await listCatalog(db(), { projectIds: isAdmin(principal) ? undefined : Object.keys(principal.projects) });
   return (
     <>
       <PageHeader title="Catalog" description="Pick a template, choose where it runs, and submit a request." />
@@ -27,10 +29,10 @@ export default async function CatalogPage() {
       ) : (
         <ul aria-label="Templates" className="grid gap-4 sm:grid-cols-2 xl:grid-cols-3">
           {templates.map((t) => (
-            <li key={t.id} aria-labelledby={`tpl-${t.slug}`} className="flex flex-col rounded-xl border border-slate-200 bg-white p-5 shadow-sm">
+            <li key={t.id} aria-labelledby={`tpl-${t.slug}`} className="flex flex-col rounded-xl border border-slate-200 bg-surface p-5 shadow-sm">
               <div className="flex items-start justify-between gap-3">
                 <div>
-                  <p className="text-xs font-medium uppercase tracking-wide text-brand-600">{t.category}</p>
+                  <p className="text-xs font-medium uppercase tracking-wide text-link">{t.category}</p>
                   <h2 id={`tpl-${t.slug}`} className="mt-1 font-semibold">{t.name}</h2>
                 </div>
                 {t.fromMonthlyPrice !== null && (
@@ -49,6 +51,21 @@ export default async function CatalogPage() {
                 <div><dt className="sr-only">Operating system</dt><dd>{t.os}</dd></div>
                 {t.defaultLeaseDays !== null && <div><dt className="sr-only">Lease</dt><dd>{t.defaultLeaseDays}-day lease</dd></div>}
               </dl>
+              {t.sizes.length > 1 && (
+                <div className="mt-3">
+                  <h3 className="text-xs font-medium text-slate-500">{t.sizes.length} sizes</h3>
+                  <ul className="mt-1 space-y-0.5 text-xs text-slate-600" aria-label={`Sizes of ${t.name}`}>
+                    {t.sizes.map((s) => (
+                      <li key={s.name} className="flex justify-between gap-2">
+                        <span>
+                          <span className="font-medium text-slate-800">{s.label}</span> · {s.vcpus} vCPU · {formatMemory(s.memoryMiB)} · {s.diskGiB} GiB
+                        </span>
+                        <span className="whitespace-nowrap">{s.fromMonthlyPrice === null ? '—' : `from ${formatMoney(s.fromMonthlyPrice, t.currency, { maximumFractionDigits: 0 })}`}</span>
+                      </li>
+                    ))}
+                  </ul>
+                </div>
+              )}
               <div className="mt-4 border-t border-slate-100 pt-3">
                 <h3 className="text-xs font-medium text-slate-500">Available on</h3>
                 {t.providers.length === 0 ? (
@@ -70,14 +87,25 @@ export default async function CatalogPage() {
                   </ul>
                 )}
               </div>
+              {can(principal, 'request:create') && (
+                <div className="mt-auto pt-4">
+                  <Link
+                    href={`/catalog/${t.slug}`}
+                    aria-label={`Request ${t.name}`}
+                    className="inline-flex rounded-md bg-brand-600 px-3 py-1.5 text-sm font-medium text-white shadow-sm hover:bg-brand-700"
+                  >
+                    Request
+                  </Link>
+                </div>
+              )}
             </li>
           ))}
         </ul>
       )}
       {templates.length > 0 && (
         <p className="mt-6 text-xs text-slate-500">
-          Monthly prices are estimates from the current price book ({HOURS_PER_MONTH} hours a month; on-premises vSphere at the internal chargeback
-          rate), before tax and discounts.
+          Monthly prices are estimates from the current price book ({HOURS_PER_MONTH} hours a month plus disk; on-premises vSphere at the internal
+          chargeback rate) for the smallest size, before tax; your project’s discounts apply on the request form.
         </p>
       )}
     </>

@@ -1,49 +1,112 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
-import { formatDate, formatMemory, PROVIDER_NAMES } from '@/components/portal/format';
-import { VmStateBadge } from '@/components/portal/StatusBadges';
+import { PROVIDER_NAMES } from '@/components/portal/format';
 import { EmptyState } from '@/components/ui/EmptyState';
 import { PageHeader } from '@/components/ui/PageHeader';
-import { Table, Td, Th } from '@/components/ui/Table';
-import { can } from '@/lib/auth/permissions';
+import { VmState } from '@/generated/prisma/enums';
+import { isAdmin } from '@/lib/auth/permissions';
 import { db } from '@/lib/db/client';
-import { listInventory, parseInventoryFilter } from '@/lib/inventory/queries';
+import { ValidationError } from '@/lib/errors';
+import { listVms } from '@/lib/inventory/list';
+import type { InventoryTiles } from '@/lib/inventory/schemas';
+import { inventoryTiles, regionOptions } from '@/lib/inventory/tiles';
+import { filterEntries, FIRST_PAGE, inventoryHref, parseListState, type SearchParams } from '@/lib/inventory/url-state';
+import type { ProviderKind } from '@/providers/types';
 import { requirePrincipal } from '../../_lib/session';
+import { FilterBar } from './FilterBar';
+import { InventoryTable } from './InventoryTable';
 
 export const metadata: Metadata = { title: 'Inventory' };
 
-const selectClass = 'mt-1 block w-full rounded-md border border-slate-300 bg-white px-2.5 py-1.5 text-sm focus:border-brand-500';
+const tileClass = 'block rounded-xl border border-slate-200 bg-surface p-4 shadow-sm hover:border-brand-500 focus-visible:border-brand-500';
 
-function FilterSelect(props: { name: string; label: string; all: string; value?: string; options: { value: string; label: string }[] }) {
+function Tiles({ tiles }: { tiles: InventoryTiles }) {
+  const providers = [...new Set(tiles.byProviderState.map((g) => g.providerKind))];
+  const weekEnd = tiles.weekEnd.slice(0, 10);
   return (
-    <div>
-      <label htmlFor={`f-${props.name}`} className="text-xs font-medium text-slate-600">{props.label}</label>
-      <select id={`f-${props.name}`} name={props.name} defaultValue={props.value ?? ''} className={selectClass}>
-        <option value="">{props.all}</option>
-        {props.options.map((o) => <option key={o.value} value={o.value}>{o.label}</option>)}
-      </select>
-    </div>
+    <section aria-label="Inventory at a glance" className="mb-6 grid gap-3 sm:grid-cols-2 lg:grid-cols-4">
+      <div className="rounded-xl border border-slate-200 bg-surface p-4 shadow-sm sm:col-span-2 lg:col-span-1">
+        <h2 className="text-xs font-semibold uppercase tracking-wide text-slate-600">VMs by provider and state</h2>
+        <ul className="mt-2 space-y-1.5 text-sm">
+          {providers.map((kind) => (
+            <li key={kind}>
+              <Link href={inventoryHref({ provider: kind })} className="font-medium text-link underline-offset-2 hover:underline">
+                {PROVIDER_NAMES[kind]}
+              </Link>{' '}
+              <span className="text-slate-600">
+                {tiles.byProviderState
+                  .filter((g) => g.providerKind === kind)
+                  .map((g, i) => (
+                    <span key={g.state}>
+                      {i > 0 && ' · '}
+                      <Link href={inventoryHref({ provider: kind, state: g.state })} className="whitespace-nowrap underline-offset-2 hover:underline">
+                        {g.count} {g.state}
+                      </Link>
+                    </span>
+                  ))}
+              </span>
+            </li>
+          ))}
+          {providers.length === 0 && <li className="text-slate-600">No VMs yet.</li>}
+        </ul>
+      </div>
+      <Link href={inventoryHref({ managed: false })} className={tileClass} data-testid="tile-unmanaged">
+        <span className="block text-xs font-semibold uppercase tracking-wide text-slate-600">Unmanaged</span>
+        <span className="mt-1 block text-2xl font-semibold">{tiles.unmanaged}</span>
+        <span className="block text-xs text-slate-600">made outside Skyport; claim them into a project</span>
+      </Link>
+      <Link href={inventoryHref({ drift: true })} className={tileClass} data-testid="tile-drift">
+        <span className="block text-xs font-semibold uppercase tracking-wide text-slate-600">Drift</span>
+        <span className="mt-1 block text-2xl font-semibold">{tiles.drift}</span>
+        <span className="block text-xs text-slate-600">tags removed, size or state changed outside Skyport</span>
+      </Link>
+      <Link href={inventoryHref({ leaseBefore: weekEnd, sort: 'lease' })} className={tileClass} data-testid="tile-leases">
+        <span className="block text-xs font-semibold uppercase tracking-wide text-slate-600">Leases ending this week</span>
+        <span className="mt-1 block text-2xl font-semibold">{tiles.leasesExpiringThisWeek}</span>
+        <span className="block text-xs text-slate-600">by {weekEnd} (incl. already expired)</span>
+      </Link>
+    </section>
   );
 }
 
-export default async function InventoryPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+export default async function InventoryPage({ searchParams }: { searchParams: Promise<SearchParams> }) {
   const principal = await requirePrincipal('inventory:read');
-  const filter = parseInventoryFilter(await searchParams);
-  const { vms, totalVisible, options } = await listInventory(db(), principal, filter);
-  const filtered = Object.values(filter).some(Boolean);
-  const admin = can(principal, 'admin:provider-accounts');
+  const { query, trail } = parseListState(await searchParams);
+  const admin = isAdmin(principal);
+  const database = db();
+  const [page, tiles, regions, projects, accounts, owners] = await Promise.all([
+    // A stale or foreign cursor (another sort) starts again from the first page rather than failing.
+    listVms(database, principal, query).catch((error: unknown) => {
+      if (error instanceof ValidationError && query.cursor) return listVms(database, principal, { ...query, cursor: undefined });
+      throw error;
+    }),
+    inventoryTiles(database, principal),
+    regionOptions(database, principal),
+    database.project.findMany({ where: admin ? {} : { id: { in: Object.keys(principal.projects) } }, orderBy: { name: 'asc' }, select: { id: true, name: true } }),
+    admin ? database.providerAccount.findMany({ orderBy: { name: 'asc' }, select: { id: true, name: true } }) : Promise.resolve([]),
+    // Owners of VMs the principal can see, for the owner filter.
+    database.user.findMany({
+      where: { ownedVms: { some: { deletedAt: null, ...(admin ? {} : { projectId: { in: Object.keys(principal.projects) } }) } } },
+      orderBy: { name: 'asc' },
+      select: { id: true, name: true },
+      take: 500,
+    }),
+  ]);
+  const filters = filterEntries(query);
+  const filtered = filters.length > 0;
+  const exportHref = `/api/v1/vms/export?${new URLSearchParams([...filters, ...(query.sort !== 'name' ? [['sort', query.sort] as [string, string]] : [])]).toString()}`;
+  const providers = [...new Set(regions.map((r) => r.providerKind))] as ProviderKind[];
+  const pageNumber = trail.length + 1;
+  const firstRow = trail.length * query.limit + 1;
+  const previous = trail.at(-1);
 
   return (
     <>
-      <PageHeader
-        title="Inventory"
-        description={admin ? 'Every virtual machine across all provider accounts.' : 'Virtual machines in your projects.'}
-      />
-      {totalVisible === 0 ? (
+      <PageHeader title="Inventory" description={admin ? 'Every virtual machine across all provider accounts.' : 'Virtual machines in your projects.'} />
+      {tiles.total === 0 && !filtered ? (
         admin ? (
           <EmptyState title="No virtual machines yet" action={{ href: '/admin/provider-accounts', label: 'Open provider accounts' }}>
-            Go to Admin → Provider accounts and run Sync on an account to discover its existing VMs, or approve a request to create
-            new ones.
+            Go to Admin → Provider accounts and run Sync on an account to discover its existing VMs, or approve a request to create new ones.
           </EmptyState>
         ) : (
           <EmptyState title="No virtual machines yet" action={{ href: '/catalog', label: 'Open the Catalog' }}>
@@ -52,64 +115,57 @@ export default async function InventoryPage({ searchParams }: { searchParams: Pr
         )
       ) : (
         <>
-          <form method="get" className="mb-4 grid gap-3 rounded-xl border border-slate-200 bg-white p-4 sm:grid-cols-2 lg:grid-cols-5" aria-label="Filter virtual machines">
-            <FilterSelect name="provider" label="Provider" all="All providers" value={filter.provider}
-              options={options.providers.map((p) => ({ value: p, label: PROVIDER_NAMES[p] }))} />
-            <FilterSelect name="region" label="Region" all="All regions" value={filter.region}
-              options={options.regions.map((r) => ({ value: r, label: r }))} />
-            <FilterSelect name="state" label="State" all="All states" value={filter.state}
-              options={options.states.map((st) => ({ value: st, label: st }))} />
-            <FilterSelect name="project" label="Project" all="All projects" value={filter.project}
-              options={options.projects.map((p) => ({ value: p.id, label: p.name }))} />
-            <div className="flex items-end gap-2">
-              <button type="submit" className="rounded-md bg-brand-600 px-4 py-1.5 text-sm font-medium text-white hover:bg-brand-700">Apply</button>
-              {filtered && <Link href="/inventory" className="rounded-md px-3 py-1.5 text-sm text-slate-600 underline hover:text-slate-900">Clear</Link>}
-            </div>
-          </form>
-          <p className="mb-2 text-sm text-slate-600" role="status">
-            {vms.length === totalVisible ? `${vms.length} VM${vms.length === 1 ? '' : 's'}` : `${vms.length} of ${totalVisible} VMs match the filters`}
-          </p>
-          {vms.length === 0 ? (
+          <Tiles tiles={tiles} />
+          <FilterBar
+            key={filters.map((f) => f.join('=')).join('&')}
+            query={query}
+            providers={providers}
+            regions={regions}
+            states={Object.values(VmState)}
+            projects={projects}
+            accounts={accounts}
+            owners={owners}
+            filtered={filtered}
+          />
+          <div className="mb-2 flex flex-wrap items-center justify-between gap-2">
+            <p className="text-sm text-slate-600" role="status" data-testid="inventory-count">
+              {page.total === 0
+                ? 'No VMs match these filters'
+                : `${firstRow}–${firstRow + page.vms.length - 1} of ${page.total} VM${page.total === 1 ? '' : 's'}${filtered ? ' matching the filters' : ''}`}
+            </p>
+            <a href={exportHref} className="rounded-md border border-slate-300 bg-surface px-3 py-1.5 text-sm font-medium text-slate-800 hover:bg-slate-50" download>
+              Export CSV{filtered ? ' (this filter)' : ''}
+            </a>
+          </div>
+          {page.vms.length === 0 ? (
             <EmptyState title="No VMs match these filters" action={{ href: '/inventory', label: 'Clear the filters' }}>
-              Try another provider, region, state or project.
+              Try another provider, region, state or project, or a shorter search.
             </EmptyState>
           ) : (
-            <Table caption="Virtual machines">
-              <thead>
-                <tr>
-                  <Th>Name</Th>
-                  <Th>Provider</Th>
-                  <Th>Account</Th>
-                  <Th>Region</Th>
-                  <Th>Size</Th>
-                  <Th>vCPU / RAM</Th>
-                  <Th>State</Th>
-                  <Th>Owner</Th>
-                  <Th>Project</Th>
-                  <Th>Lease</Th>
-                </tr>
-              </thead>
-              <tbody className="divide-y divide-slate-100">
-                {vms.map((vm) => (
-                  <tr key={vm.id}>
-                    <Td className="font-medium">
-                      {vm.name}
-                      {(vm.privateIp || vm.publicIp) && <span className="block text-xs font-normal text-slate-500">{vm.publicIp ?? vm.privateIp}</span>}
-                    </Td>
-                    <Td className="whitespace-nowrap">{PROVIDER_NAMES[vm.providerKind]}</Td>
-                    <Td>{vm.accountName}</Td>
-                    <Td className="whitespace-nowrap">{vm.regionCode}{vm.zone ? ` / ${vm.zone}` : ''}</Td>
-                    <Td className="whitespace-nowrap">{vm.size}</Td>
-                    <Td className="whitespace-nowrap">{vm.vcpus ?? '—'} / {formatMemory(vm.memoryMiB)}</Td>
-                    <Td><VmStateBadge state={vm.state} /></Td>
-                    <Td>{vm.owner ? vm.owner.name : <span className="text-slate-500">Unassigned</span>}</Td>
-                    <Td>{vm.project ? vm.project.name : <span className="text-slate-500">Unassigned</span>}</Td>
-                    <Td className="whitespace-nowrap">{vm.leaseExpiresAt ? formatDate(vm.leaseExpiresAt) : 'No lease'}</Td>
-                  </tr>
-                ))}
-              </tbody>
-            </Table>
+            <InventoryTable vms={page.vms} query={query} />
           )}
+          <nav aria-label="Pages" className="mt-4 flex flex-wrap items-center gap-3 text-sm">
+            {trail.length > 0 && (
+              <>
+                <Link href={inventoryHref(query, { cursor: undefined, trail: undefined })} className="rounded-md border border-slate-300 bg-surface px-3 py-1.5 hover:bg-slate-50">
+                  First page
+                </Link>
+                <Link
+                  href={inventoryHref(query, { cursor: previous === FIRST_PAGE ? undefined : previous }, trail.slice(0, -1))}
+                  className="rounded-md border border-slate-300 bg-surface px-3 py-1.5 hover:bg-slate-50"
+                  rel="prev"
+                >
+                  ← Previous
+                </Link>
+              </>
+            )}
+            <span className="text-slate-600">Page {pageNumber}</span>
+            {page.nextCursor && (
+              <Link href={inventoryHref(query, { cursor: page.nextCursor }, [...trail, query.cursor ?? FIRST_PAGE])} className="rounded-md border border-slate-300 bg-surface px-3 py-1.5 hover:bg-slate-50" rel="next">
+                Next →
+              </Link>
+            )}
+          </nav>
         </>
       )}
     </>

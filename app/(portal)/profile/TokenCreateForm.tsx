@@ -2,7 +2,8 @@
 
 import { useActionState } from 'react';
 import { CopyButton } from '@/components/ui/CopyButton';
-import { createTokenAction, type CreateTokenState } from './actions';
+import type { FormState } from '@/lib/validation/form-state';
+import { createTokenAction } from './actions';
 
 const EXPIRY_OPTIONS = [
   { value: '7', label: '7 days' },
@@ -13,14 +14,15 @@ const EXPIRY_OPTIONS = [
 ];
 
 export function TokenCreateForm() {
-  const [state, action, pending] = useActionState<CreateTokenState, FormData>(createTokenAction, null);
+  const [state, action, pending] = useActionState<FormState, FormData>(createTokenAction, null);
   const errors = state && !state.ok ? state.errors : {};
+  const created = state?.ok && state.data ? { name: String(state.data.name), token: String(state.data.token), expiresAt: state.data.expiresAt as string | null } : null;
   return (
     <div className="space-y-4">
       <div aria-live="polite">
-        {state?.ok && (
+        {created && (
           <div className="rounded-lg border border-amber-300 bg-amber-50 p-4" data-testid="new-token">
-            <p className="text-sm font-semibold text-amber-900">Token “{state.name}” created</p>
+            <p className="text-sm font-semibold text-amber-900">Token “{created.name}” created</p>
             <p className="mt-1 text-sm text-amber-900">
               Copy it now and keep it somewhere safe: <strong>it will not be shown again</strong>. Anyone holding it can act as you.
             </p>
@@ -31,15 +33,15 @@ export function TokenCreateForm() {
               <input
                 id="new-token-value"
                 readOnly
-                value={state.token}
+                value={created.token}
                 onFocus={(e) => e.currentTarget.select()}
-                className="min-w-0 flex-1 rounded-md border border-amber-300 bg-white px-3 py-1.5 font-mono text-sm"
+                className="min-w-0 flex-1 rounded-md border border-amber-300 bg-surface px-3 py-1.5 font-mono text-sm"
               />
-              <CopyButton value={state.token} label="Copy token" />
+              <CopyButton value={created.token} label="Copy token" />
             </div>
             <p className="mt-2 text-xs text-amber-900">
               Use it as <code className="font-mono">Authorization: Bearer &lt;token&gt;</code>
-              {state.expiresAt ? `; it expires ${new Date(state.expiresAt).toUTCString()}.` : '; it never expires.'}
+              {created.expiresAt ? `; it expires ${new Date(created.expiresAt).toUTCString()}.` : '; it never expires.'}
             </p>
           </div>
         )}
@@ -94,7 +96,7 @@ export function TokenCreateForm() {
           <label htmlFor="token-expiry" className="block text-sm font-medium text-slate-800">
             Expires after
           </label>
-          <select id="token-expiry" name="expiresInDays" defaultValue="90" className="mt-1 w-full rounded-md border border-slate-300 bg-white px-3 py-1.5 text-sm">
+          <select id="token-expiry" name="expiresInDays" defaultValue="90" className="mt-1 w-full rounded-md border border-slate-300 bg-surface px-3 py-1.5 text-sm">
             {EXPIRY_OPTIONS.map((o) => (
               <option key={o.value} value={o.value}>
                 {o.label}

@@ -35,7 +35,7 @@ export default async function ProfilePage() {
       <PageHeader title="Your profile" description="Who you are in Skyport, and the API tokens that act as you." />
 
       <section aria-labelledby="identity-heading" className="mb-8 grid gap-4 md:grid-cols-2">
-        <div className="rounded-xl border border-slate-200 bg-white p-5 shadow-sm">
+        <div className="rounded-xl border border-slate-200 bg-surface p-5 shadow-sm">
           <h2 id="identity-heading" className="text-base font-semibold">
             Account
           </h2>
@@ -54,7 +54,7 @@ export default async function ProfilePage() {
             </dd>
           </dl>
         </div>
-        <div className="rounded-xl border border-slate-200 bg-white p-5 shadow-sm">
+        <div className="rounded-xl border border-slate-200 bg-surface p-5 shadow-sm">
           <h2 className="text-base font-semibold">Projects</h2>
           {projects.length === 0 ? (
             <p className="mt-3 text-sm text-slate-600">You are not a member of any project yet. Ask a project owner or an administrator to add you.</p>
@@ -84,14 +84,14 @@ export default async function ProfilePage() {
               <em>write</em> for everything you may do. See the <a className="underline" href="/api/v1/openapi.json">API description</a>.
             </p>
           </div>
-          <div className="rounded-xl border border-slate-200 bg-white p-5 shadow-sm">
+          <div className="rounded-xl border border-slate-200 bg-surface p-5 shadow-sm">
             <h3 className="mb-3 text-sm font-semibold">Create a token</h3>
             <TokenCreateForm />
           </div>
           {tokens.length === 0 ? (
             <EmptyState title="No API tokens yet">Create one above to call the Skyport API from scripts; it is shown only once.</EmptyState>
           ) : (
-            <div className="overflow-x-auto rounded-xl border border-slate-200 bg-white shadow-sm">
+            <div className="overflow-x-auto rounded-xl border border-slate-200 bg-surface shadow-sm">
               <table className="min-w-full divide-y divide-slate-200 text-sm">
                 <caption className="sr-only">Your API tokens, newest first</caption>
                 <thead className="bg-slate-50 text-left text-xs font-semibold uppercase tracking-wide text-slate-600">

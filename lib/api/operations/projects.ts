@@ -16,8 +16,8 @@ import {
 import { capability, defineOperation, type Operation } from '../operation';
 
 const TAG = 'Projects';
-const projectParams = z.object({ projectId: z.string().min(1).describe('Project id') });
-const memberParams = projectParams.extend({ userId: z.string().min(1).describe('User id of the member') });
+const projectParams = z.object({ projectId: z.string().min(1).max(100).describe('Project id') });
+const memberParams = projectParams.extend({ userId: z.string().min(1).max(100).describe('User id of the member') });
 
 export const listProjects = defineOperation({
   operationId: 'listProjects',

@@ -6,6 +6,10 @@ export const healthSchema = z.object({
   database: z.enum(['ok', 'unreachable']),
   version: z.string(),
   uptimeSeconds: z.number(),
+  /** engine: background job counts (graphile-worker's queue); null when the queue cannot be read. */
+  details: z
+    .object({ jobs: z.object({ waiting: z.number(), running: z.number(), retrying: z.number(), failed: z.number() }).nullable() })
+    .optional(),
 });
 
 export const getHealth = defineOperation({

@@ -11,7 +11,7 @@ import {
 import { capability, defineOperation, type Operation } from '../operation';
 
 const TAG = 'Users';
-const userParams = z.object({ userId: z.string().min(1).describe('User id') });
+const userParams = z.object({ userId: z.string().min(1).max(100).describe('User id') });
 
 export const listUsers = defineOperation({
   operationId: 'listUsers',

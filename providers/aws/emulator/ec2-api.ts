@@ -14,7 +14,7 @@ import {
   type InstanceStateName,
 } from './catalog';
 import { asString, asStruct, asList, filtersOf, stringList, type QueryStruct } from './query';
-import { Ec2Store, hexId, privateIpFor, type InstanceRecord } from './store';
+import { Ec2Store, hexId, privateIpFor, type InstanceRecord } from './state';
 import { renderDocument, type XmlElements, type XmlValue } from './xml';
 
 export class Ec2ApiError extends Error {
@@ -279,6 +279,34 @@ function describeInstances(store: Ec2Store, request: Ec2Request, limits: Ec2Limi
   });
 }
 
+/** One `Tag.N.Key` / `Tag.N.Value` pair, validated as EC2 does. */
+function validTag(tag: QueryStruct | undefined, parameter: string): [string, string] {
+  const key = asString(tag?.Key);
+  if (!key) throw missingParameter(`${parameter}.Key`);
+  const value = asString(tag?.Value) ?? '';
+  if (key.length > 128) throw invalidParameter(`Tag key exceeds the maximum length of 128 characters`);
+  if (value.length > 256) throw invalidParameter(`Tag value exceeds the maximum length of 256 characters`);
+  if (key.toLowerCase().startsWith('aws:')) throw invalidParameter(`Tag keys starting with 'aws:' are reserved for internal use`);
+  return [key, value];
+}
+
+/** CreateTags: adds or overwrites the given tags on each resource; other tags stay (a merge). */
+function createTags(store: Ec2Store, request: Ec2Request): string {
+  const ids = stringList(request.input.ResourceId);
+  if (ids.length === 0) throw missingParameter('ResourceId');
+  const tags = asList(request.input.Tag).map((entry) => validTag(asStruct(entry), 'Tag.N'));
+  if (tags.length === 0) throw missingParameter('Tag');
+  // Only instances are modelled; other resource ids are refused like unknown instance ids.
+  const instances = requireInstances(store, request, ids);
+  for (const instance of instances) {
+    const merged = { ...instance.tags, ...Object.fromEntries(tags) };
+    if (Object.keys(merged).length > 50) throw new Ec2ApiError(400, 'TagLimitExceeded', 'The maximum number of tags per resource is 50');
+  }
+  for (const instance of instances) instance.tags = { ...instance.tags, ...Object.fromEntries(tags) };
+  store.changed();
+  return respond(request, { return: true });
+}
+
 function tagSpecifications(input: QueryStruct): Record<string, string> {
   const tags: Record<string, string> = {};
   for (const entry of asList(input.TagSpecification)) {
@@ -288,13 +316,7 @@ function tagSpecifications(input: QueryStruct): Record<string, string> {
     if (!resourceType) throw missingParameter('TagSpecification.N.ResourceType');
     if (resourceType !== 'instance') continue; // volume / network-interface tags are not modelled
     for (const tagEntry of asList(spec.Tag)) {
-      const tag = asStruct(tagEntry);
-      const key = asString(tag?.Key);
-      if (!key) throw missingParameter('TagSpecification.N.Tag.N.Key');
-      const value = asString(tag?.Value) ?? '';
-      if (key.length > 128) throw invalidParameter(`Tag key exceeds the maximum length of 128 characters`);
-      if (value.length > 256) throw invalidParameter(`Tag value exceeds the maximum length of 256 characters`);
-      if (key.toLowerCase().startsWith('aws:')) throw invalidParameter(`Tag keys starting with 'aws:' are reserved for internal use`);
+      const [key, value] = validTag(asStruct(tagEntry), 'TagSpecification.N.Tag.N');
       tags[key] = value;
     }
   }
@@ -608,6 +630,7 @@ export const EC2_ACTIONS = [
   'RebootInstances',
   'TerminateInstances',
   'ModifyInstanceAttribute',
+  'CreateTags',
 ] as const;
 
 export function handleEc2Action(store: Ec2Store, request: Ec2Request, limits: Ec2Limits): string {
@@ -638,6 +661,8 @@ export function handleEc2Action(store: Ec2Store, request: Ec2Request, limits: Ec
       return rebootInstances(store, request);
     case 'ModifyInstanceAttribute':
       return modifyInstanceAttribute(store, request);
+    case 'CreateTags':
+      return createTags(store, request);
     default:
       throw new Ec2ApiError(400, 'InvalidAction', `The action ${request.action} is not valid for this web service.`);
   }

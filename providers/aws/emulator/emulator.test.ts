@@ -102,14 +102,14 @@ describe('AWS emulator wire behaviour', () => {
     const run = await rawCall(emulator, runParams('tok-life'));
     const id = xmlText(run.text, 'instanceId')!;
     expect(run.text).toContain('<name>pending</name>');
-    await new Promise((r) => setTimeout(r, 40));
+    emulator.clock.advance(40); // past transitionMs on the emulator clock: no real sleep to race
     const described = await rawCall(emulator, { Action: 'DescribeInstances', 'InstanceId.1': id });
     expect(described.text).toContain('<name>running</name>');
     const resizeRunning = await rawCall(emulator, { Action: 'ModifyInstanceAttribute', InstanceId: id, 'InstanceType.Value': 't3.small' });
     expect(xmlText(resizeRunning.text, 'Code')).toBe('IncorrectInstanceState');
     const terminate = await rawCall(emulator, { Action: 'TerminateInstances', 'InstanceId.1': id });
     expect(terminate.text).toMatch(/<currentState><code>32<\/code><name>shutting-down<\/name><\/currentState><previousState><code>16<\/code><name>running<\/name>/);
-    await new Promise((r) => setTimeout(r, 40));
+    emulator.clock.advance(40); // past transitionMs on the emulator clock: no real sleep to race
     const gone = await rawCall(emulator, { Action: 'DescribeInstances', 'InstanceId.1': id });
     expect(gone.text).toContain('<name>terminated</name>');
     const notThere = await rawCall(emulator, { Action: 'DescribeInstances', 'InstanceId.1': 'i-0123456789abcdef0' });

@@ -4,12 +4,13 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { EmulatorClock } from '../../contract/clock';
 import type { EmulatorStartOptions, FaultSpec, RecordedRequest, RunningEmulator } from '../../contract/emulator';
 import { EC2_API_VERSION, REGIONS, imagesOf, isRegionEnabled } from './catalog';
 import { Ec2ApiError, handleEc2Action, type Ec2Limits } from './ec2-api';
 import { expandQuery, parseQueryString } from './query';
 import { canonicalRequest, parseAmzDate, parseAuthorization, sha256Hex, signatureFor, signaturesMatch } from './sigv4';
-import { Ec2Store } from './store';
+import { Ec2Store } from './state';
 import { StsApiError, StsSessions, getCallerIdentity, renderStsError, type Principal } from './sts-api';
 import { renderDocument } from './xml';
 
@@ -154,7 +155,9 @@ function authenticate(
 }
 
 export async function startEmulator(options: AwsEmulatorOptions = {}): Promise<AwsRunningEmulator> {
+  const clock = new EmulatorClock();
   const store = new Ec2Store({
+    clock,
     transitionMs: options.transitionMs ?? 50,
     terminatedRetentionMs: options.terminatedRetentionMs ?? 60 * 60 * 1000,
     statePath: options.statePath,
@@ -248,6 +251,11 @@ export async function startEmulator(options: AwsEmulatorOptions = {}): Promise<A
     },
     clearFaults() {
       faults = [];
+    },
+    pendingFaults: () => faults.reduce((sum, f) => sum + f.times, 0),
+    clock,
+    setVcpuLimit(limit) {
+      limits.vcpuLimit = limit ?? options.vcpuLimit ?? 100_000;
     },
     seedVms({ region, count, namePrefix }) {
       if (!REGIONS.some((r) => r.name === region)) throw new Error(`Unknown region ${region}`);

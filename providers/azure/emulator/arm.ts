@@ -7,6 +7,7 @@ import {
   armError,
   invalidParameter,
   operationNotAllowed,
+  quotaExceeded,
   resourceGroupNotFound,
   resourceNotFound,
   subscriptionNotFound,
@@ -38,6 +39,8 @@ export interface ArmContext {
   virtualNetworks: VirtualNetwork[];
   transitionMs: number;
   maxPageSize: number;
+  /** Total Regional vCPUs allowed per location for allocated VMs; undefined = no limit. */
+  vcpuLimit?: number;
 }
 
 export interface ArmRequest {
@@ -214,8 +217,8 @@ function operationUrls(ctx: ArmContext, op: AsyncOperation) {
 }
 
 /** Seconds until the operation should be polled again; 0 below one second, as ARM rounds. */
-function retryAfterSeconds(op: AsyncOperation): string {
-  return String(Math.max(0, Math.floor((op.completeAt - Date.now()) / 1000)));
+function retryAfterSeconds(ctx: ArmContext, op: AsyncOperation): string {
+  return String(Math.max(0, Math.floor((op.completeAt - ctx.state.clock.now()) / 1000)));
 }
 
 function lroHeaders(ctx: ArmContext, op: AsyncOperation, withLocation: boolean): Record<string, string> {
@@ -223,7 +226,7 @@ function lroHeaders(ctx: ArmContext, op: AsyncOperation, withLocation: boolean):
   const headers: Record<string, string> = {
     'azure-asyncoperation': urls.asyncOperation,
     'azure-asyncnotification': 'Enabled',
-    'retry-after': retryAfterSeconds(op),
+    'retry-after': retryAfterSeconds(ctx, op),
     'x-ms-request-id': op.id,
   };
   if (withLocation) headers.location = urls.location;
@@ -236,12 +239,12 @@ function operationStatus(ctx: ArmContext, req: ArmRequest, id: string): ArmRespo
   const monitor = req.query.get('monitor') === 'true';
   if (monitor) {
     // The Location URL: 202 while running, then the operation's (empty) result.
-    if (op.status === 'InProgress') return { status: 202, headers: { location: operationUrls(ctx, op).location, 'retry-after': retryAfterSeconds(op) } };
+    if (op.status === 'InProgress') return { status: 202, headers: { location: operationUrls(ctx, op).location, 'retry-after': retryAfterSeconds(ctx, op) } };
     return { status: 200 };
   }
   const body: Record<string, unknown> = { startTime: op.startTime, status: op.status, name: op.id };
   if (op.endTime) body.endTime = op.endTime;
-  return { status: 200, headers: op.status === 'InProgress' ? { 'retry-after': retryAfterSeconds(op) } : {}, body };
+  return { status: 200, headers: op.status === 'InProgress' ? { 'retry-after': retryAfterSeconds(ctx, op) } : {}, body };
 }
 
 // ---------------------------------------------------------------- virtual machines
@@ -409,6 +412,8 @@ function putVm(ctx: ArmContext, req: ArmRequest, rg: string, name: string): ArmR
       return fromError(armError(400, 'NicInUse', `Network Interface ${ref.id} is used by existing resource ${nic.virtualMachineId}. In order to use this network interface, it must be dissociated from the resource.`));
     }
   }
+  const quota = regionalCoresQuota(ctx, catalogLocation.name, size.numberOfCores);
+  if (quota) return fromError(quota);
   const key = resourceKey(rg, name);
   const vm: VmRecord = {
     seq: ctx.state.nextSeq(),
@@ -522,6 +527,11 @@ function powerAction(ctx: ArmContext, rg: string, name: string, action: PowerAct
   const key = resourceKey(rg, name);
   ctx.state.finishPendingFor(key);
   const plan = planPowerAction(vm.powerState, action);
+  if (plan !== 'not-running' && plan.final === 'running' && vm.powerState === 'deallocated') {
+    // Starting a deallocated VM allocates its cores again: the quota applies.
+    const quota = regionalCoresQuota(ctx, vm.location, findSize(vm.vmSize)?.numberOfCores ?? 0);
+    if (quota) return fromError(quota);
+  }
   if (plan === 'not-running') {
     return fromError(operationNotAllowed(`Operation '${action}' is not allowed on VM '${vm.name}' since the VM is not running. Please start the VM and retry.`));
   }
@@ -676,4 +686,17 @@ function getSubnet(ctx: ArmContext, rg: string, vnetName: string, subnet: string
   const name = vnet.subnets.find((s) => s.toLowerCase() === subnet.toLowerCase());
   if (!name) return fromError(resourceNotFound('Microsoft.Network/virtualNetworks/subnets', `${vnetName}/${subnet}`, rg));
   return { status: 200, body: subnetBody(ctx, vnet, name) };
+}
+
+/**
+ * The Compute RP's Total Regional vCPUs check: cores of allocated VMs (everything not
+ * deallocated) in the location plus the new ones must fit the limit.
+ */
+function regionalCoresQuota(ctx: ArmContext, location: string, addCores: number): ArmErrorResponse | undefined {
+  if (ctx.vcpuLimit === undefined) return undefined;
+  let used = 0;
+  for (const vm of ctx.state.vms.values()) {
+    if (vm.location === location && vm.powerState !== 'deallocated') used += findSize(vm.vmSize)?.numberOfCores ?? 0;
+  }
+  return used + addCores > ctx.vcpuLimit ? quotaExceeded(location, 'Total Regional') : undefined;
 }

@@ -6,13 +6,9 @@ import { createServer, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { generate } from 'selfsigned';
-import type {
-  EmulatorSeedOptions,
-  EmulatorStartOptions,
-  FaultSpec,
-  RecordedRequest,
-  RunningEmulator,
-} from '../../contract/emulator';
+import { EmulatorClock } from '../../contract/clock';
+import type { EmulatorSeedOptions, EmulatorStartOptions, FaultSpec, ProviderSandbox, RecordedRequest, RunningEmulator } from '../../contract/emulator';
+import { settingsSchema, type AzureSecrets, type AzureSettings } from '../config';
 import { checkScope, routeArm, type ArmContext, type ArmResponse, type VirtualNetwork } from './arm';
 import { findImageOffer, IMAGE_OFFERS, normalizeLocation, SIZES } from './catalog';
 import {
@@ -86,7 +82,8 @@ export async function startEmulator(options: EmulatorStartOptions = {}): Promise
   const host = options.host ?? '127.0.0.1';
   const recordRequests = options.recordRequests ?? true;
   const { key, cert } = await makeCertificate(host);
-  const state = new ArmState(options.statePath);
+  const clock = new EmulatorClock();
+  const state = new ArmState(options.statePath, clock);
   const directory = new EntraDirectory([{ tenantId: SANDBOX.tenantId, clientId: SANDBOX.clientId, clientSecret: SANDBOX.clientSecret }]);
   const faults: ActiveFault[] = [];
   const recorded: RecordedRequest[] = [];
@@ -297,6 +294,11 @@ export async function startEmulator(options: EmulatorStartOptions = {}): Promise
     clearFaults() {
       faults.length = 0;
     },
+    pendingFaults: () => faults.reduce((sum, f) => sum + f.remaining, 0),
+    clock,
+    setVcpuLimit(limit) {
+      ctx.vcpuLimit = limit;
+    },
     seedVms,
     vmCount: () => state.vmCount(),
     requests: () => [...recorded],
@@ -350,3 +352,23 @@ function send(res: ServerResponse, reply: Reply): void {
   res.end(text);
 }
 
+
+export const sandbox: ProviderSandbox<AzureSettings, AzureSecrets> = {
+  kind: 'azure',
+  startEmulator: (options) => startEmulator(options),
+  sandboxAccount(emulator) {
+    return {
+      settings: settingsSchema.parse({
+        tenantId: SANDBOX.tenantId,
+        subscriptionId: SANDBOX.subscriptionId,
+        resourceGroup: SANDBOX.resourceGroup,
+        subnetId: sandboxSubnetId(SANDBOX.region),
+        authorityHost: emulator.url,
+        armEndpoint: emulator.url,
+        ...(emulator.caCertPem ? { caCertPem: emulator.caCertPem } : {}),
+      }),
+      secrets: { clientId: SANDBOX.clientId, clientSecret: SANDBOX.clientSecret },
+      regions: [SANDBOX.region, SANDBOX.otherRegion],
+    };
+  },
+};

@@ -3,6 +3,7 @@
 // asked anything, so no timers run per VM.
 import { randomUUID } from 'node:crypto';
 import { readFileSync, writeFileSync, renameSync } from 'node:fs';
+import type { EmulatorClock } from '../../contract/clock';
 
 export type ProvisioningState = 'Creating' | 'Updating' | 'Succeeded' | 'Failed' | 'Deleting';
 export type PowerState = 'starting' | 'running' | 'stopping' | 'stopped' | 'deallocating' | 'deallocated';
@@ -92,7 +93,11 @@ export class ArmState {
   private ipCounter = 4;
   private saveTimer: NodeJS.Timeout | undefined;
 
-  constructor(private readonly statePath?: string) {
+  constructor(
+    private readonly statePath: string | undefined,
+    /** The clock operations complete on (tests hold it instead of racing timers). */
+    readonly clock: EmulatorClock,
+  ) {
     if (statePath) this.load(statePath);
   }
 
@@ -114,7 +119,7 @@ export class ArmState {
     vmKey?: string,
     transition?: VmTransition,
   ): AsyncOperation {
-    const now = Date.now();
+    const now = this.clock.now();
     const op: AsyncOperation = {
       id: randomUUID(),
       namespace,
@@ -133,7 +138,7 @@ export class ArmState {
 
   /** A new operation on a VM supersedes one still running on it: finish that one first. */
   finishPendingFor(vmKey: string): void {
-    const now = Date.now();
+    const now = this.clock.now();
     let found = false;
     for (const pending of this.pendingOperations) {
       if (pending.vmKey === vmKey) {
@@ -145,7 +150,7 @@ export class ArmState {
   }
 
   /** Apply every operation whose time has come. */
-  settle(now = Date.now()): void {
+  settle(now = this.clock.now()): void {
     if (this.pendingOperations.length === 0) return;
     const still: AsyncOperation[] = [];
     let changed = false;

@@ -34,6 +34,7 @@ import {
   zoneLink,
   type WireError,
 } from './wire';
+import type { EmulatorClock } from '../../contract/clock';
 
 export interface WireReply {
   status: number;
@@ -56,6 +57,10 @@ export interface ComputeOptions {
   requestIdWindowMs: number;
   /** Longest a `zoneOperations.wait` call is held open (GCE: about 2 minutes). */
   waitCapMs: number;
+  /** The clock transitions and operations run on (tests hold it instead of racing timers). */
+  clock: EmulatorClock;
+  /** CPUS of instances holding compute (not TERMINATED) allowed per region; undefined = no limit. */
+  vcpuLimit?: number;
   onChange: () => void;
 }
 
@@ -90,7 +95,7 @@ export class ComputeService {
   // ---- state helpers ---------------------------------------------------------------------------
 
   /** Apply due transitions everywhere; cheap because only moving instances are visited. */
-  settle(now = Date.now()): void {
+  settle(now = this.options.clock.now()): void {
     for (const key of this.moving) {
       const vm = this.state.instances[key];
       if (!vm) {
@@ -154,7 +159,7 @@ export class ComputeService {
     caller: string,
     durationMs: number,
   ): OperationRecord {
-    const now = Date.now();
+    const now = this.options.clock.now();
     const op: OperationRecord = {
       id: this.nextId(),
       name: `operation-${now}-${randomBytes(7).toString('hex').slice(0, 13)}-${randomBytes(4).toString('hex')}-${randomBytes(4).toString('hex')}`,
@@ -321,7 +326,7 @@ export class ComputeService {
   private insert(project: string, zone: string, ctx: CallContext): WireReply {
     const missingZone = this.findZone(project, zone);
     if (missingZone) return missingZone;
-    const now = Date.now();
+    const now = this.options.clock.now();
     const requestId = ctx.query.requestId;
     if (requestId !== undefined) {
       if (!UUID_PATTERN.test(requestId) || requestId === ZERO_UUID) {
@@ -370,7 +375,8 @@ export class ComputeService {
     const t = this.options.transitionMs;
     const id = this.nextId();
     let op: OperationRecord;
-    if (ctx.quotaFault) {
+    if (ctx.quotaFault || this.exceedsCpuQuota(project, zone, machineType.guestCpus)) {
+      // GCE accepts the insert and fails its Operation with QUOTA_EXCEEDED; no instance is made.
       op = this.newOperation(project, zone, 'insert', { name, id }, ctx.caller.email, Math.max(1, Math.round(t / 2)));
       const region = regionOfZone(zone)?.name ?? zone;
       op.error = quotaOperationError(region).errors;
@@ -408,10 +414,23 @@ export class ComputeService {
     return ok(renderOperation(project, op, now));
   }
 
+  /** The regional CPUS quota: vCPUs of the project's instances holding compute (not TERMINATED). */
+  private exceedsCpuQuota(project: string, zone: string, addCpus: number): boolean {
+    const limit = this.options.vcpuLimit;
+    if (limit === undefined) return false;
+    const region = regionOfZone(zone)?.name;
+    let used = 0;
+    for (const [key, vm] of Object.entries(this.state.instances)) {
+      if (!key.startsWith(`${project}/`) || regionOfZone(vm.zone)?.name !== region || vm.status === 'TERMINATED') continue;
+      used += findMachineType(vm.machineType)?.guestCpus ?? 0;
+    }
+    return used + addCpus > limit;
+  }
+
   private powerAction(project: string, zone: string, name: string, ctx: CallContext): WireReply {
     const vm = this.findInstance(project, zone, name);
     if (isWireError(vm)) return vm;
-    const now = Date.now();
+    const now = this.options.clock.now();
     const t = this.options.transitionMs;
     const type = ctx.operation.slice('compute.instances.'.length);
     const target = { name: vm.name, id: vm.id };
@@ -471,7 +490,7 @@ export class ComputeService {
     const ref = String(asRecord(ctx.body).machineType ?? '');
     const type = findMachineType(lastSegment(ref));
     if (!type) return invalidField('machineType', ref, `Machine type with name '${lastSegment(ref)}' does not exist in zone '${zone}'.`);
-    const now = Date.now();
+    const now = this.options.clock.now();
     const t = this.options.transitionMs;
     const op = this.newOperation(project, zone, 'setMachineType', { name: vm.name, id: vm.id }, ctx.caller.email, t);
     if (vm.status !== 'TERMINATED' || vm.deleting) {
@@ -498,7 +517,7 @@ export class ComputeService {
     vm.labels = Object.fromEntries(Object.entries(labels).map(([k, v]) => [k, String(v)]));
     const op = this.newOperation(project, zone, 'setLabels', { name: vm.name, id: vm.id }, ctx.caller.email, 1);
     this.options.onChange();
-    return ok(renderOperation(project, op, Date.now()));
+    return ok(renderOperation(project, op, this.options.clock.now()));
   }
 
   // ---- operations ------------------------------------------------------------------------------
@@ -506,16 +525,27 @@ export class ComputeService {
   private operation(project: string, zone: string, name: string, wait: boolean): WireReply | Promise<WireReply> {
     const op = this.state.operations[instanceKey(project, zone, name)];
     if (!op) return notFound(`projects/${project}/zones/${zone}/operations/${name}`);
-    const now = Date.now();
+    const now = this.options.clock.now();
     if (!wait || operationStatus(op, now) === 'DONE') return ok(renderOperation(project, op, now));
-    const delay = Math.min(op.doneAt - now, this.options.waitCapMs);
+    // Like GCE, hold the call until the operation is done or the cap passes (real time), and
+    // look again before answering: the clock may have been held or advanced meanwhile.
+    const giveUpAt = Date.now() + this.options.waitCapMs;
     return new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        this.waits.delete(timer);
+      const check = () => {
         this.settle();
-        resolve(ok(renderOperation(project, op, Date.now())));
-      }, delay);
-      this.waits.add(timer);
+        const current = this.options.clock.now();
+        if (operationStatus(op, current) === 'DONE' || Date.now() >= giveUpAt) {
+          resolve(ok(renderOperation(project, op, current)));
+          return;
+        }
+        const delay = Math.max(1, Math.min(op.doneAt - current, giveUpAt - Date.now(), 50));
+        const timer = setTimeout(() => {
+          this.waits.delete(timer);
+          check();
+        }, delay);
+        this.waits.add(timer);
+      };
+      check();
     });
   }
 
@@ -529,7 +559,7 @@ export class ComputeService {
   seed(project: string, region: string, count: number, prefix: string): void {
     const zones = CATALOG_REGIONS.find((r) => r.name === region)?.zones;
     if (!zones) throw new Error(`Unknown region ${region}; known: ${CATALOG_REGIONS.map((r) => r.name).join(', ')}`);
-    const now = Date.now();
+    const now = this.options.clock.now();
     for (let i = 0; i < count; i++) {
       const id = this.nextId();
       const serial = this.state.nextId;

@@ -3,14 +3,10 @@
 import { generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type {
-  EmulatorSeedOptions,
-  EmulatorStartOptions,
-  FaultSpec,
-  RecordedRequest,
-  RunningEmulator,
-} from '../../contract/emulator';
-import { ComputeService, type WireReply } from './compute';
+import type { EmulatorSeedOptions, EmulatorStartOptions, FaultSpec, ProviderSandbox, RecordedRequest, RunningEmulator } from '../../contract/emulator';
+import type { Secrets, Settings } from '../config';
+import { EmulatorClock } from '../../contract/clock';
+import { ComputeService, type ComputeOptions, type WireReply } from './compute';
 import { PUBLIC_IMAGE_PROJECTS, regionOfZone } from './catalog';
 import { GOOGLE_TOKEN_AUDIENCE, issueAccessToken, verifyAccessToken, verifyTokenRequest } from './oauth';
 import { matchRoute, TOKEN_OPERATION, TOKEN_PATH } from './routes';
@@ -136,13 +132,16 @@ export async function startEmulator(options: GcpEmulatorOptions = {}): Promise<G
     saveTimer = setTimeout(flush, 200);
   };
 
-  const compute = new ComputeService(state, {
+  const clock = new EmulatorClock();
+  const computeOptions: ComputeOptions = {
     transitionMs: options.transitionMs ?? 50,
     maxPageSize: options.maxPageSize ?? 500,
     requestIdWindowMs: options.requestIdWindowMs ?? 60 * 60_000,
     waitCapMs: options.operationWaitCapMs ?? 120_000,
+    clock,
     onChange,
-  });
+  };
+  const compute = new ComputeService(state, computeOptions);
 
   let baseUrl = '';
 
@@ -294,6 +293,11 @@ export async function startEmulator(options: GcpEmulatorOptions = {}): Promise<G
     clearFaults() {
       faults = [];
     },
+    pendingFaults: () => faults.reduce((sum, f) => sum + f.remaining, 0),
+    clock,
+    setVcpuLimit(limit) {
+      computeOptions.vcpuLimit = limit;
+    },
     seedVms({ region, count, namePrefix }: EmulatorSeedOptions) {
       compute.seed(state.sandboxKey.project, region, count, namePrefix ?? `seed-${randomUUID().slice(0, 4)}`);
     },
@@ -314,3 +318,20 @@ export async function startEmulator(options: GcpEmulatorOptions = {}): Promise<G
     },
   };
 }
+
+/** Regions the sandbox account offers (the emulator serves a few more). */
+export const SANDBOX_REGIONS = ['us-central1', 'europe-west1'];
+
+export const sandbox: ProviderSandbox<Settings, Secrets> = {
+  kind: 'gcp',
+  startEmulator: (options) => startEmulator(options),
+  sandboxAccount(emulator) {
+    if (!isGcpEmulator(emulator)) throw new Error('sandboxAccount needs an emulator started by the GCP provider');
+    const key = emulator.serviceAccountKey();
+    return {
+      settings: { projectId: key.project_id, apiEndpoint: emulator.url },
+      secrets: { serviceAccountKeyJson: JSON.stringify(key) },
+      regions: SANDBOX_REGIONS,
+    };
+  },
+};

@@ -7,9 +7,11 @@ import https from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { generate } from 'selfsigned';
-import type { EmulatorSeedOptions, EmulatorStartOptions, FaultSpec, RecordedRequest, RunningEmulator } from '../../contract/emulator';
+import { EmulatorClock } from '../../contract/clock';
+import type { EmulatorSeedOptions, EmulatorStartOptions, FaultSpec, ProviderSandbox, RecordedRequest, RunningEmulator } from '../../contract/emulator';
+import { settingsSchema, type VsphereSecrets, type VsphereSettings } from '../config';
 import { child, descend, parseXml, toMoRef, type XmlNode } from '../soap/xml';
-import { EmulatedInventory, type SerializedInventory } from './inventory';
+import { EmulatedInventory, type SerializedInventory } from './state';
 import { EmulatedVcenter, type CallContext } from './service';
 import { busyEnvelope, faultEnvelope, faults, responseEnvelope, VimFault } from './wire';
 
@@ -25,6 +27,8 @@ export const EMULATOR_TEMPLATES = [
 export interface VsphereEmulatorOptions extends EmulatorStartOptions {
   /** Accepted user name → password (default: one administrator account). */
   users?: Record<string, string>;
+  /** How CloneVM_Task reports a taken name: a failing task like vCenter (default) or a direct fault. */
+  duplicateNameAs?: 'task' | 'fault';
 }
 
 export interface VsphereEmulator extends RunningEmulator {
@@ -35,6 +39,10 @@ export interface VsphereEmulator extends RunningEmulator {
   customFieldName(key: number): string | undefined;
   /** Force every session to expire (tests the client's re-login). */
   expireSessions(): void;
+  /** Sessions logged in right now (vCenter caps them; adapters must log out). */
+  sessionCount(): number;
+  /** Open TLS connections to the emulator (adapters must close their agents). */
+  connectionCount(): number;
 }
 
 const VIM_SERVICE_VERSIONS =
@@ -95,9 +103,12 @@ export async function startEmulator(options: VsphereEmulatorOptions = {}): Promi
     saveTimer.unref();
   };
 
+  const clock = new EmulatorClock();
   const vcenter = new EmulatedVcenter(inventory, {
     users: options.users ?? { [EMULATOR_USERNAME]: EMULATOR_PASSWORD },
     transitionMs: options.transitionMs ?? 50,
+    clock,
+    duplicateNameAs: options.duplicateNameAs ?? 'task',
     maxPageSize: options.maxPageSize ?? 1000,
     onChange: scheduleSave,
   });
@@ -228,6 +239,11 @@ export async function startEmulator(options: VsphereEmulatorOptions = {}): Promi
     clearFaults() {
       pendingFaults = [];
     },
+    pendingFaults: () => pendingFaults.reduce((sum, f) => sum + f.remaining, 0),
+    clock,
+    setVcpuLimit(limit) {
+      vcenter.vcpuLimit = limit;
+    },
     seedVms({ region, count, namePrefix = 'seeded' }: EmulatorSeedOptions) {
       const dc = inventory.datacenterByName(region);
       if (!dc) throw new Error(`unknown emulator datacenter ${region}`);
@@ -250,6 +266,7 @@ export async function startEmulator(options: VsphereEmulatorOptions = {}): Promi
       scheduleSave();
     },
     vmCount() {
+      vcenter.settle();
       let count = 0;
       for (const vm of inventory.vms.values()) if (!vm.template) count += 1;
       return count;
@@ -266,6 +283,8 @@ export async function startEmulator(options: VsphereEmulatorOptions = {}): Promi
     expireSessions() {
       for (const session of [...vcenter.sessions.values()]) vcenter.dropSession(session);
     },
+    sessionCount: () => vcenter.sessions.size,
+    connectionCount: () => sockets.size,
     async close() {
       vcenter.close();
       if (saveTimer) {
@@ -278,3 +297,13 @@ export async function startEmulator(options: VsphereEmulatorOptions = {}): Promi
     },
   };
 }
+
+export const sandbox: ProviderSandbox<VsphereSettings, VsphereSecrets> = {
+  kind: 'vsphere',
+  startEmulator: (options) => startEmulator(options),
+  sandboxAccount: (emulator) => ({
+    settings: settingsSchema.parse({ endpoint: emulator.url, caCertPem: emulator.caCertPem, insecure: false }),
+    secrets: { username: EMULATOR_USERNAME, password: EMULATOR_PASSWORD },
+    regions: [...EMULATOR_DATACENTERS],
+  }),
+};

@@ -2,7 +2,7 @@
 // SelectionSpec references), PropertySpec filtering by type, paging by maxObjects with a token.
 import { randomUUID } from 'node:crypto';
 import { child, childrenNamed, childText, toMoRef, type MoRef, type XmlNode } from '../soap/xml';
-import { isA } from './inventory';
+import { isA } from './state';
 import { faults, moRef, text, valElement, type WireValue } from './wire';
 
 export interface ObjectSource {

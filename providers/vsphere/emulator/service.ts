@@ -3,7 +3,8 @@
 // Skyport adapter (and the pyvmomi fixtures) use.
 import { randomBytes, randomUUID } from 'node:crypto';
 import { child, childrenNamed, childText, toMoRef, type MoRef, type XmlNode } from '../soap/xml';
-import { EmulatedInventory, type EmulatedVm, isA } from './inventory';
+import type { EmulatorClock } from '../../contract/clock';
+import { EmulatedInventory, type EmulatedVm, isA } from './state';
 import { EmulatedPropertyCollector } from './property-collector';
 import { faults, moRef, text, values, VimFault, type WireValue } from './wire';
 
@@ -25,6 +26,12 @@ interface ContainerView {
 type TaskState = 'queued' | 'running' | 'success' | 'error';
 
 interface EmulatedTask {
+  /** Emulator-clock instants the task starts running and finishes. */
+  runningAt: number;
+  doneAt: number;
+  work: () => MoRef | void;
+  onSettled?: () => void;
+  injected?: VimFault;
   id: string;
   name: string;
   descriptionId: string;
@@ -133,6 +140,9 @@ function userSessionXml(session: Session): string {
 export interface ServiceOptions {
   users: Record<string, string>;
   transitionMs: number;
+  clock: EmulatorClock;
+  /** How CloneVM_Task reports a taken name: a task that fails (vCenter, govmomi) or a direct fault. */
+  duplicateNameAs: 'task' | 'fault';
   maxPageSize: number;
   onChange: () => void;
 }
@@ -148,7 +158,10 @@ export class EmulatedVcenter {
   private readonly views = new Map<string, ContainerView>();
   private readonly tasks = new Map<string, EmulatedTask>();
   private readonly recentTasks: string[] = [];
-  private readonly timers = new Set<NodeJS.Timeout>();
+  /** Tasks not finished yet, settled lazily on the emulator clock (no timers to race). */
+  private readonly pendingTasks: EmulatedTask[] = [];
+  /** vCPUs of powered-on VMs admission control allows per datacenter; undefined = no limit. */
+  vcpuLimit: number | undefined;
   /** Names reserved by clone tasks still running, per folder (DuplicateName while cloning). */
   private readonly reservedNames = new Map<string, Set<string>>();
   readonly collector: EmulatedPropertyCollector;
@@ -168,8 +181,7 @@ export class EmulatedVcenter {
   }
 
   close(): void {
-    for (const timer of this.timers) clearTimeout(timer);
-    this.timers.clear();
+    this.pendingTasks.length = 0;
   }
 
   sessionByCookie(cookie: string | undefined): Session | undefined {
@@ -248,18 +260,10 @@ export class EmulatedVcenter {
 
   // ---- tasks ----
 
-  private schedule(ms: number, run: () => void): void {
-    const timer = setTimeout(() => {
-      this.timers.delete(timer);
-      run();
-    }, ms);
-    timer.unref();
-    this.timers.add(timer);
-  }
-
   /**
    * Start a task: queued now, running after a third of transitionMs, finished after transitionMs
-   * when `work` runs (its VimFault becomes info.error; its return value info.result).
+   * when `work` runs (its VimFault becomes info.error; its return value info.result). Progress is
+   * computed from the emulator clock whenever the emulator is used, so a held clock holds tasks.
    */
   private startTask(
     ctx: CallContext,
@@ -269,6 +273,7 @@ export class EmulatedVcenter {
     work: () => MoRef | void,
     onSettled?: () => void,
   ): MoRef {
+    const now = this.options.clock.now();
     const task: EmulatedTask = {
       id: this.inventory.id('task'),
       name,
@@ -278,20 +283,36 @@ export class EmulatedVcenter {
       state: 'queued',
       queueTime: new Date().toISOString(),
       userName: ctx.session?.userName ?? 'unknown',
+      runningAt: now + Math.floor(this.options.transitionMs / 3),
+      doneAt: now + this.options.transitionMs,
+      work,
+      onSettled,
+      injected: ctx.taskFault,
     };
     this.tasks.set(task.id, task);
     this.recentTasks.push(task.id);
     while (this.recentTasks.length > MAX_RECENT_TASKS) this.tasks.delete(this.recentTasks.shift()!);
-    const injected = ctx.taskFault;
-    this.schedule(Math.floor(this.options.transitionMs / 3), () => {
-      task.state = 'running';
-      task.startTime = new Date().toISOString();
-    });
-    this.schedule(this.options.transitionMs, () => {
+    this.pendingTasks.push(task);
+    return { type: 'Task', value: task.id };
+  }
+
+  /** Apply every task step that is due on the emulator clock, in the order they fall due. */
+  settle(): void {
+    const now = this.options.clock.now();
+    let changed = false;
+    for (const task of this.pendingTasks) {
+      if (task.state === 'queued' && task.runningAt <= now) {
+        task.state = 'running';
+        task.startTime = new Date().toISOString();
+      }
+    }
+    const due = this.pendingTasks.filter((t) => t.doneAt <= now).sort((a, b) => a.doneAt - b.doneAt);
+    for (const task of due) {
+      this.pendingTasks.splice(this.pendingTasks.indexOf(task), 1);
       task.startTime ??= new Date().toISOString();
       try {
-        if (injected) throw injected;
-        const result = work();
+        if (task.injected) throw task.injected;
+        const result = task.work();
         if (result) task.result = result;
         task.state = 'success';
       } catch (error) {
@@ -299,10 +320,10 @@ export class EmulatedVcenter {
         task.error = error instanceof VimFault ? error : faults.systemError();
       }
       task.completeTime = new Date().toISOString();
-      onSettled?.();
-      this.options.onChange();
-    });
-    return { type: 'Task', value: task.id };
+      task.onSettled?.();
+      changed = true;
+    }
+    if (changed) this.options.onChange();
   }
 
   private localizedFaultXml(fault: VimFault): string {
@@ -337,6 +358,7 @@ export class EmulatedVcenter {
 
   /** Run one method; returns the inner XML of `<MethodResponse>`. Throws VimFault. */
   invoke(method: string, self: MoRef | undefined, args: XmlNode, ctx: CallContext): string {
+    this.settle();
     const session = ctx.session;
     if (!EmulatedVcenter.ANONYMOUS.has(method) && !session) throw faults.notAuthenticated();
     const sessionKey = session?.key ?? '';
@@ -482,7 +504,13 @@ export class EmulatedVcenter {
     if (pool) this.resolve(pool, 'spec.location.pool');
     const reserved = this.reservedNames.get(folder.id) ?? new Set<string>();
     const taken = reserved.has(name) || folder.children.some((id) => this.inventory.nameOf(id) === name);
-    if (taken) throw faults.duplicateName(name, folderRef);
+    if (taken) {
+      // vCenter (and govmomi's simulator) accept the call and fail the task with DuplicateName.
+      if (this.options.duplicateNameAs === 'fault') throw faults.duplicateName(name, folderRef);
+      return this.startTask(ctx, 'CloneVM_Task', 'VirtualMachine.clone', { type: 'VirtualMachine', value: source.id }, () => {
+        throw faults.duplicateName(name, folderRef);
+      });
+    }
     reserved.add(name);
     this.reservedNames.set(folder.id, reserved);
     const config = child(spec, 'config');
@@ -495,6 +523,8 @@ export class EmulatedVcenter {
       'VirtualMachine.clone',
       { type: 'VirtualMachine', value: source.id },
       () => {
+        const vcpus = Number.isFinite(numCPUs) ? numCPUs : source.numCPU;
+        if (powerOn) this.admit(dc.id, vcpus);
         const vm = this.inventory.addVm({
           name,
           folderId: folder.id,
@@ -521,8 +551,19 @@ export class EmulatedVcenter {
       const current = this.inventory.vms.get(vm.id);
       if (!current) throw faults.notFound({ type: 'VirtualMachine', value: vm.id });
       if (current.powerState === target) throw faults.invalidPowerState(target === 'poweredOn' ? 'poweredOff' : 'poweredOn', current.powerState);
+      if (target === 'poweredOn') this.admit(current.datacenterId, current.numCPU);
       current.powerState = target;
     });
+  }
+
+  /** Admission control: powering on `vcpus` more must fit the datacenter's limit. */
+  private admit(datacenterId: string, vcpus: number): void {
+    if (this.vcpuLimit === undefined) return;
+    let used = 0;
+    for (const vm of this.inventory.vms.values()) {
+      if (!vm.template && vm.datacenterId === datacenterId && vm.powerState === 'poweredOn') used += vm.numCPU;
+    }
+    if (used + vcpus > this.vcpuLimit) throw faults.insufficientResources();
   }
 
   private resetVm(vm: EmulatedVm, ctx: CallContext): MoRef {

@@ -4,8 +4,10 @@
 // failures (throttling, 5xx, timeouts) — vim25 has no client retry policy of its own.
 import type https from 'node:https';
 import { isProviderError, networkError, ProviderError } from '../../errors';
+import { deadlineExceeded, withDeadline } from '../../shared/deadline';
 import { withRetry } from '../../shared/retry';
-import { faultToProviderError, httpStatusToProviderError, parseSoapFault } from './faults';
+import { DEFAULT_RUNTIME } from '../../shared/runtime';
+import { faultToProviderError, httpStatusToProviderError, parseSoapFault } from '../errors';
 import { createAgent, postXml, type TlsTrust, TransportError } from './transport';
 import { child, descend, element, escapeXml, moRefElement, type MoRef, parseXml, toMoRef, type XmlNode } from './xml';
 
@@ -16,6 +18,8 @@ export interface VimClientOptions {
   password: string;
   trust: TlsTrust;
   requestTimeoutMs: number;
+  /** One deadline per call: every attempt, re-login and back-off together. Default 60 s. */
+  callTimeoutMs?: number;
   maxRetries: number;
   /** First retry back-off; tests keep it small. */
   retryBaseDelayMs?: number;
@@ -89,12 +93,13 @@ export class VimClient {
   private cookie: string | undefined;
   private content: ServiceContent | undefined;
   private loginInFlight: Promise<void> | undefined;
+  private closed = false;
   /** SOAPAction version; the server's apiVersion once known (vCenter answers in that schema). */
   private soapVersion = '6.5';
 
   constructor(private readonly options: VimClientOptions) {
     this.url = new URL(options.endpoint);
-    this.agent = createAgent(options.trust);
+    this.agent = createAgent(options.trust, options.requestTimeoutMs);
   }
 
   get endpoint(): string {
@@ -103,8 +108,8 @@ export class VimClient {
 
   async serviceContent(): Promise<ServiceContent> {
     if (!this.content) {
-      const response = await this.withRetries(() =>
-        this.post('RetrieveServiceContent', methodCall('RetrieveServiceContent', SERVICE_INSTANCE, '')),
+      const response = await this.withRetries('RetrieveServiceContent', (timeoutMs) =>
+        this.post('RetrieveServiceContent', methodCall('RetrieveServiceContent', SERVICE_INSTANCE, ''), timeoutMs),
       );
       const returnval = child(response, 'returnval');
       if (!returnval) throw new ProviderError('invalid_request', 'RetrieveServiceContent returned no ServiceContent');
@@ -120,62 +125,86 @@ export class VimClient {
    */
   async invoke(method: string, self: MoRef, argsXml = ''): Promise<XmlNode> {
     await this.serviceContent();
-    return this.withRetries(async () => {
-      if (!this.cookie) await this.login();
+    return this.withRetries(method, async (timeoutMs) => {
+      if (!this.cookie) await this.login(timeoutMs);
       const sessionUsed = this.cookie;
       try {
-        return await this.post(method, methodCall(method, self, argsXml));
+        return await this.post(method, methodCall(method, self, argsXml), timeoutMs);
       } catch (error) {
         if (!isProviderError(error) || error.providerCode !== 'NotAuthenticated') throw error;
         if (this.cookie === sessionUsed) this.cookie = undefined;
-        await this.login();
-        return this.post(method, methodCall(method, self, argsXml));
+        await this.login(timeoutMs);
+        return this.post(method, methodCall(method, self, argsXml), timeoutMs);
       }
     });
   }
 
   /** Log in (or re-login); concurrent callers share one Login call. */
-  async login(): Promise<void> {
+  async login(timeoutMs = this.options.requestTimeoutMs): Promise<void> {
     if (!this.loginInFlight) {
-      this.loginInFlight = this.doLogin().finally(() => {
+      this.loginInFlight = this.doLogin(timeoutMs).finally(() => {
         this.loginInFlight = undefined;
       });
     }
     return this.loginInFlight;
   }
 
-  private async doLogin(): Promise<void> {
+  private async doLogin(timeoutMs: number): Promise<void> {
     const content = await this.serviceContent();
     this.cookie = undefined;
     const args = element('userName', escapeXml(this.options.username)) + element('password', escapeXml(this.options.password));
-    await this.post('Login', methodCall('Login', content.sessionManager, args));
+    await this.post('Login', methodCall('Login', content.sessionManager, args), timeoutMs);
     if (!this.cookie) throw new ProviderError('auth_failed', 'vSphere Login succeeded but set no vmware_soap_session cookie');
   }
 
+  /** SessionManager.Logout of our session (when there is one); no retries, errors swallowed by close(). */
   async logout(): Promise<void> {
     if (!this.cookie || !this.content) return;
     try {
-      await this.post('Logout', methodCall('Logout', this.content.sessionManager, ''));
+      await this.post('Logout', methodCall('Logout', this.content.sessionManager, ''), Math.min(this.options.requestTimeoutMs, 2_000));
     } finally {
       this.cookie = undefined;
+    }
+  }
+
+  /**
+   * Crossplane's Disconnecter: log the session out (vCenter caps sessions per user and server)
+   * and destroy the agent's sockets, including ones still in a TLS handshake. Idempotent.
+   */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    try {
+      await this.logout();
+    } catch {
+      // An unreachable vCenter expires the session by itself; closing must not fail.
+    } finally {
       this.agent.destroy();
     }
   }
 
-  private withRetries<T>(call: () => Promise<T>): Promise<T> {
-    return withRetry(call, { maxRetries: this.options.maxRetries, baseDelayMs: this.options.retryBaseDelayMs ?? 200 });
+  /**
+   * Retries of retryable failures inside one overall deadline: each attempt gets what is left of
+   * it (at most requestTimeoutMs), and the whole call answers by the deadline whatever happens.
+   */
+  private withRetries<T>(what: string, call: (attemptTimeoutMs: number) => Promise<T>): Promise<T> {
+    const ms = this.options.callTimeoutMs ?? DEFAULT_RUNTIME.callTimeoutMs;
+    const deadline = Date.now() + ms;
+    const attempt = () => call(Math.max(1, Math.min(this.options.requestTimeoutMs, deadline - Date.now())));
+    return withDeadline(ms, () => deadlineExceeded(this.url.origin, what, ms), () =>
+      withRetry(attempt, { maxRetries: this.options.maxRetries, baseDelayMs: this.options.retryBaseDelayMs ?? 200, deadline }),
+    );
   }
 
   /** One HTTP exchange; every failure leaves here as a ProviderError. */
-  private async post(method: string, bodyContent: string): Promise<XmlNode> {
+  private async post(method: string, bodyContent: string, timeoutMs: number): Promise<XmlNode> {
     const headers: Record<string, string> = { SOAPAction: `"urn:vim25/${this.soapVersion}"` };
     if (this.cookie) headers.Cookie = `${SESSION_COOKIE}=${this.cookie}`;
     let reply;
     try {
-      reply = await postXml(this.agent, this.url, headers, soapEnvelope(bodyContent), this.options.requestTimeoutMs);
+      reply = await postXml(this.agent, this.url, headers, soapEnvelope(bodyContent), timeoutMs);
     } catch (error) {
-      const reason = error instanceof TransportError && error.kind === 'timeout' ? `${method} timed out` : method;
-      throw networkError(`${this.url.origin} (${reason})`, error);
+      throw this.transportFailure(method, error);
     }
     const cookie = readSessionCookie(reply.headers['set-cookie']);
     if (cookie) this.cookie = cookie;
@@ -202,5 +231,26 @@ export class VimClient {
     const response = child(body, `${method}Response`);
     if (!response) throw new ProviderError('invalid_request', `vSphere reply to ${method} has no ${method}Response`);
     return response;
+  }
+
+  /** Certificate problems are configuration errors said plainly (never retried); the rest is the network. */
+  private transportFailure(method: string, error: unknown): ProviderError {
+    const origin = this.url.origin;
+    if (error instanceof TransportError && error.kind === 'pin_mismatch') {
+      return new ProviderError(
+        'invalid_request',
+        `The certificate of ${origin} does not match the pinned thumbprint: ${error.message}. If vCenter's certificate was replaced on purpose, update the thumbprint in the account settings; otherwise something else answers at this address.`,
+        { providerCode: 'ThumbprintMismatch', providerMessage: error.message, retryable: false, cause: error },
+      );
+    }
+    if (error instanceof TransportError && error.kind === 'certificate') {
+      return new ProviderError(
+        'invalid_request',
+        `The certificate of ${origin} is not trusted (${error.message}): set the CA certificate or a thumbprint in the account settings.`,
+        { providerCode: 'CertificateNotTrusted', providerMessage: error.message, retryable: false, cause: error },
+      );
+    }
+    const reason = error instanceof TransportError && error.kind === 'timeout' ? `${method} timed out` : method;
+    return networkError(`${origin} (${reason})`, error);
   }
 }

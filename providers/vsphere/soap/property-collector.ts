@@ -2,7 +2,7 @@
 // paging via maxObjects → token), ContainerView traversal, single-object reads, task polling.
 import { isProviderError, ProviderError } from '../../errors';
 import type { VimClient } from './client';
-import { faultToProviderError, parseLocalizedFault } from './faults';
+import { faultToProviderError, parseLocalizedFault } from '../errors';
 import { child, childrenNamed, element, moRefElement, type MoRef, textElement, toMoRef, type XmlNode } from './xml';
 
 export interface ObjectContent {

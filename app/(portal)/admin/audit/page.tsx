@@ -44,8 +44,8 @@ function DiffTable({ event }: { event: AuditEventView }) {
           <tr key={line.path} className={tone[line.kind]}>
             <th scope="row" className="py-1 pr-3 text-left align-top font-mono font-normal">{line.path}</th>
             <td className="py-1 pr-3 align-top">{line.kind}</td>
-            <td className="py-1 pr-3 align-top"><pre className="whitespace-pre-wrap break-all font-mono">{formatJson(line.before)}</pre></td>
-            <td className="py-1 align-top"><pre className="whitespace-pre-wrap break-all font-mono">{formatJson(line.after)}</pre></td>
+            <td className="py-1 pr-3 align-top"><pre className="max-h-72 max-w-[28rem] overflow-auto whitespace-pre font-mono">{formatJson(line.before)}</pre></td>
+            <td className="py-1 align-top"><pre className="max-h-72 max-w-[28rem] overflow-auto whitespace-pre font-mono">{formatJson(line.after)}</pre></td>
           </tr>
         ))}
       </tbody>
@@ -68,7 +68,7 @@ export default async function AuditLogPage({ searchParams }: { searchParams: Pro
     <>
       <PageHeader title="Audit log" description="Every change in Skyport, who made it and when. Newest first." />
 
-      <form method="get" role="search" aria-label="Filter audit events" className="mb-6 rounded-xl border border-slate-200 bg-white p-4 shadow-sm">
+      <form method="get" role="search" aria-label="Filter audit events" className="mb-6 rounded-xl border border-slate-200 bg-surface p-4 shadow-sm">
         <div className="grid gap-3 sm:grid-cols-2 lg:grid-cols-6">
           {FILTER_FIELDS.map((field) => (
             <div key={field.name}>
@@ -91,7 +91,7 @@ export default async function AuditLogPage({ searchParams }: { searchParams: Pro
             Apply filters
           </button>
           {filtered && (
-            <Link href="/admin/audit" className="text-sm text-brand-700 underline">
+            <Link href="/admin/audit" className="text-sm text-link underline">
               Clear filters
             </Link>
           )}
@@ -114,7 +114,7 @@ export default async function AuditLogPage({ searchParams }: { searchParams: Pro
             : 'Events appear here as soon as anyone changes something: projects, requests, provider accounts, tokens.'}
         </EmptyState>
       ) : (
-        <div className="overflow-x-auto rounded-xl border border-slate-200 bg-white shadow-sm">
+        <div className="overflow-x-auto rounded-xl border border-slate-200 bg-surface shadow-sm">
           <table className="min-w-full divide-y divide-slate-200 text-sm">
             <caption className="px-4 py-2 text-left text-xs text-slate-600">
               Audit events{raw.cursor ? ' (older page)' : ''}, newest first. Expand “Changes” to compare before and after.
@@ -150,7 +150,7 @@ export default async function AuditLogPage({ searchParams }: { searchParams: Pro
                       <span className="text-xs text-slate-500">—</span>
                     ) : (
                       <details>
-                        <summary className="cursor-pointer text-sm text-brand-700">Changes</summary>
+                        <summary className="cursor-pointer text-sm text-link">Changes</summary>
                         <div className="mt-2 max-w-xl">
                           <DiffTable event={event} />
                         </div>
@@ -166,12 +166,12 @@ export default async function AuditLogPage({ searchParams }: { searchParams: Pro
 
       <nav aria-label="Audit log pages" className="mt-4 flex gap-4">
         {firstHref !== null && (
-          <Link href={firstHref || '/admin/audit'} className="text-sm text-brand-700 underline">
+          <Link href={firstHref || '/admin/audit'} className="text-sm text-link underline">
             Newest events
           </Link>
         )}
         {nextHref && (
-          <Link href={nextHref} className="rounded-md border border-slate-300 bg-white px-4 py-1.5 text-sm font-medium hover:bg-slate-50">
+          <Link href={nextHref} className="rounded-md border border-slate-300 bg-surface px-4 py-1.5 text-sm font-medium hover:bg-slate-50">
             Next page (older) →
           </Link>
         )}

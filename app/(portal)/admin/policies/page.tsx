@@ -1,87 +1,110 @@
 import type { Metadata } from 'next';
+import Link from 'next/link';
 import { Badge, type BadgeTone } from '@/components/ui/Badge';
+import { Breadcrumb } from '@/components/ui/Breadcrumb';
 import { EmptyState } from '@/components/ui/EmptyState';
 import { PageHeader } from '@/components/ui/PageHeader';
-import type { ApproverType, PolicyAction } from '@/generated/prisma/enums';
 import { db } from '@/lib/db/client';
-import { describeConditions, listApprovalPolicies, type PolicyView } from '@/lib/requests/policies';
+import { describeApprovers } from '@/lib/policy/describe';
+import type { PolicyActionName } from '@/lib/policy/schemas';
+import { listPolicies } from '@/lib/policy/service';
 import { requirePrincipal } from '../../../_lib/session';
+import { deletePolicyAction, setPolicyEnabledAction } from './actions';
+import { asInput } from './data';
+import { PolicyRowActions } from './PolicyRowActions';
+import { SimulationPanel } from './SimulationPanel';
 
 export const metadata: Metadata = { title: 'Approval policies' };
 
-const ACTIONS: Record<PolicyAction, { label: string; tone: BadgeTone }> = {
+const ACTIONS: Record<PolicyActionName, { label: string; tone: BadgeTone }> = {
   auto_approve: { label: 'Auto-approve', tone: 'success' },
-  require_approval: { label: 'Require approval', tone: 'warning' },
-  deny: { label: 'Deny', tone: 'danger' },
+  require_approval: { label: 'Approval chain', tone: 'warning' },
+  reject: { label: 'Reject', tone: 'danger' },
 };
 
-const APPROVER: Record<ApproverType, string> = {
-  user: 'Named user',
-  role: 'Anyone with role',
-  project_owner: 'Owner of the project',
-  project_approver: 'Approver of the project',
-};
+const TIMEOUT: Record<string, string> = { auto_approve: 'auto-approve', reject: 'reject', escalate: 'escalate' };
 
-function approverOf(step: PolicyView['steps'][number]): string {
-  if (step.approverType === 'user') return step.approverUser ? `${step.approverUser.name} (${step.approverUser.email})` : 'Named user (missing)';
-  if (step.approverType === 'role') return `${APPROVER.role} “${step.approverRole ?? '?'}”`;
-  return APPROVER[step.approverType];
-}
-
-export default async function PoliciesPage() {
+export default async function PoliciesPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   await requirePrincipal('admin:policies');
-  const [policies, projects] = await Promise.all([
-    listApprovalPolicies(db()),
-    db().project.findMany({ select: { id: true, name: true } }),
-  ]);
-  const projectNames = Object.fromEntries(projects.map((p) => [p.id, p.name]));
+  const saved = (await searchParams).saved === '1';
+  const policies = await listPolicies(db());
   return (
     <>
+      <Breadcrumb trail={[{ href: '/admin', label: 'Admin' }]} current="Policies" />
       <PageHeader
         title="Approval policies"
-        description="Evaluated in priority order (lowest first); the first policy whose conditions all match decides how a request is routed."
+        description="Evaluated top to bottom for every submitted request; the first enabled policy whose conditions all hold decides. No match: the project owner approves."
+        actions={
+          <Link href="/admin/policies/new" className="rounded-md bg-brand-600 px-3 py-1.5 text-sm font-medium text-white hover:bg-brand-700">
+            New policy
+          </Link>
+        }
       />
+      {saved && (
+        <p role="status" className="mb-4 text-sm text-emerald-700">
+          Policy saved. It applies to requests submitted from now on.
+        </p>
+      )}
       {policies.length === 0 ? (
-        <EmptyState title="No approval policies">
-          Without a policy every request needs an administrator’s approval. Start with the demo data (SKYPORT_DEMO=1) for sample policies.
-        </EmptyState>
+        <EmptyState title="No approval policies">Without a policy every request needs its project owner’s approval.</EmptyState>
       ) : (
         <ol className="space-y-4" aria-label="Approval policies in evaluation order">
-          {policies.map((p) => (
-            <li key={p.id} className={`rounded-xl border bg-white p-5 shadow-sm ${p.enabled ? 'border-slate-200' : 'border-dashed border-slate-300 opacity-75'}`}>
-              <div className="flex flex-wrap items-center gap-2">
-                <span className="rounded bg-slate-100 px-1.5 py-0.5 font-mono text-xs text-slate-600" title="Priority">#{p.priority}</span>
-                <h2 className="font-semibold">{p.name}</h2>
-                <Badge tone={ACTIONS[p.action].tone}>{ACTIONS[p.action].label}</Badge>
-                {!p.enabled && <Badge>Disabled</Badge>}
+          {policies.map((p, index) => (
+            <li key={p.id} className={`rounded-lg border border-slate-200 bg-surface p-4 shadow-sm ${p.enabled ? '' : 'opacity-70'}`} data-testid="policy">
+              <div className="flex flex-wrap items-start justify-between gap-3">
+                <div>
+                  <h2 className="text-base font-semibold">
+                    <span className="text-slate-600">{index + 1}.</span>{' '}
+                    <Link href={`/admin/policies/${p.id}`} className="hover:underline">
+                      {p.name}
+                    </Link>{' '}
+                    <Badge tone={ACTIONS[p.action].tone}>{ACTIONS[p.action].label}</Badge> {!p.enabled && <Badge>disabled</Badge>}
+                  </h2>
+                  {p.description && <p className="text-sm text-slate-600">{p.description}</p>}
+                </div>
+                <PolicyRowActions
+                  name={p.name}
+                  enabled={p.enabled}
+                  toggle={setPolicyEnabledAction.bind(null, p.id, !p.enabled)}
+                  remove={deletePolicyAction.bind(null, p.id)}
+                />
               </div>
-              {p.description && <p className="mt-1 text-sm text-slate-600">{p.description}</p>}
-              <dl className="mt-3 grid gap-2 text-sm sm:grid-cols-[8rem_1fr]">
-                <dt className="font-medium text-slate-500">Applies to</dt>
-                <dd>{describeConditions(p.conditions, projectNames)}</dd>
+              <dl className="mt-3 grid gap-x-4 gap-y-1 text-sm sm:grid-cols-[max-content_1fr]">
+                <dt className="font-medium text-slate-600">Priority</dt>
+                <dd>{p.priority}</dd>
+                <dt className="font-medium text-slate-600">When</dt>
+                <dd>{p.summary}</dd>
+                {p.action === 'reject' && (
+                  <>
+                    <dt className="font-medium text-slate-600">Reason</dt>
+                    <dd>{p.rejectReason}</dd>
+                  </>
+                )}
                 {p.action === 'require_approval' && (
                   <>
-                    <dt className="font-medium text-slate-500">Approval steps</dt>
+                    <dt className="font-medium text-slate-600">Chain</dt>
                     <dd>
-                      {p.steps.length === 0 ? (
-                        <span className="text-slate-500">No steps defined.</span>
-                      ) : (
-                        <ol className="list-decimal space-y-0.5 pl-5">
-                          {p.steps.map((s) => (
-                            <li key={s.order}>
-                              <span className="font-medium">{s.name}</span> <span className="text-slate-600">— {approverOf(s)}</span>
-                            </li>
-                          ))}
-                        </ol>
-                      )}
+                      <ol className="list-decimal pl-5">
+                        {p.levels.map((l, i) => (
+                          <li key={i}>
+                            <span className="font-medium">{l.name}</span>: {describeApprovers(l.approvers)} ({l.mode === 'all' ? 'all must approve' : 'any one'})
+                            {l.timeoutHours ? ` · after ${l.timeoutHours} h: ${TIMEOUT[l.timeoutAction ?? ''] ?? '—'}` : ''}
+                          </li>
+                        ))}
+                      </ol>
                     </dd>
                   </>
                 )}
+                <dt className="font-medium text-slate-600">Quota / budget overrun</dt>
+                <dd>
+                  quota {p.quotaMode === 'soft' ? 'routes to approval' : 'rejects'} · budget {p.budgetMode === 'soft' ? 'routes to approval' : 'rejects'}
+                </dd>
               </dl>
             </li>
           ))}
         </ol>
       )}
+      <SimulationPanel initialDraft={JSON.stringify(policies.map(asInput), null, 2)} />
     </>
   );
 }

@@ -175,7 +175,7 @@ export function MemberRoleForm({ action, role, name, locked }: { action: Action;
         disabled={locked}
         aria-invalid={error ? true : undefined}
         aria-describedby={error ? `${id}-error` : undefined}
-        className="rounded-md border border-slate-300 bg-white px-2 py-1 text-sm disabled:bg-slate-100"
+        className="rounded-md border border-slate-300 bg-surface px-2 py-1 text-sm disabled:bg-slate-100"
       >
         {PROJECT_ROLES.map((r) => (
           <option key={r} value={r}>

@@ -2,9 +2,15 @@
 
 import { revalidatePath } from 'next/cache';
 import { redirect } from 'next/navigation';
-import { actorOf, auditContext } from '@/lib/audit/record';
-import type { Principal } from '@/lib/auth/principal';
-import { db } from '@/lib/db/client';
+import { authAction } from '@/lib/actions/safe-action';
+import {
+  addMemberFormSchema,
+  createProjectSchema,
+  setQuotaFormSchema,
+  updateMemberSchema,
+  updateProjectFormSchema,
+  type SetQuotaInput,
+} from '@/lib/projects/schemas';
 import {
   addProjectMember,
   createProject,
@@ -13,133 +19,84 @@ import {
   updateProject,
   updateProjectMember,
 } from '@/lib/projects/service';
-import type { ProjectRoleName, SetQuotaInput } from '@/lib/projects/schemas';
-import { formFailure, formNumberOrNull, formText, type FormState } from '@/lib/validation/form-state';
-import { requirePrincipal } from '../../../_lib/session';
+import type { FormState } from '@/lib/validation/form-state';
+import { NO_FIELDS } from '@/lib/validation/input';
 
-const audit = (principal: Principal) => auditContext(actorOf(principal));
 const detailPath = (projectId: string) => `/admin/projects/${projectId}`;
 
-export async function createProjectAction(_previous: FormState, form: FormData): Promise<FormState> {
-  const principal = await requirePrincipal('admin:projects');
-  let id: string;
-  try {
-    const created = await createProject(
-      db(),
-      principal,
-      {
-        key: formText(form, 'key'),
-        name: formText(form, 'name'),
-        description: formText(form, 'description'),
-        costCentre: formText(form, 'costCentre'),
-        ownerId: formText(form, 'ownerId'),
-      },
-      audit(principal),
-    );
-    id = created.id;
-  } catch (error) {
-    return formFailure(error, 'key', form);
-  }
-  revalidatePath('/admin/projects');
-  redirect(`${detailPath(id)}?created=1`);
+const createProjectForm = authAction(
+  { capability: 'admin:projects', schema: createProjectSchema, conflictField: 'key' },
+  async ({ input, principal, db, audit }) => {
+    const created = await createProject(db, principal, input, audit);
+    revalidatePath('/admin/projects');
+    redirect(`${detailPath(created.id)}?created=1`);
+  },
+);
+export async function createProjectAction(previous: FormState, form: FormData): Promise<FormState> {
+  return createProjectForm(previous, form);
 }
 
-export async function updateProjectAction(projectId: string, _previous: FormState, form: FormData): Promise<FormState> {
-  const principal = await requirePrincipal('admin:projects');
-  try {
-    await updateProject(
-      db(),
-      principal,
-      projectId,
-      {
-        name: formText(form, 'name'),
-        description: formText(form, 'description'),
-        costCentre: formText(form, 'costCentre'),
-        ownerId: formText(form, 'ownerId'),
-      },
-      audit(principal),
-    );
-  } catch (error) {
-    return formFailure(error, undefined, form);
-  }
-  revalidatePath(detailPath(projectId));
-  revalidatePath('/admin/projects');
-  return { ok: true, message: 'Project saved.' };
-}
-
-export async function setArchivedAction(projectId: string, archived: boolean, _previous: FormState, _form: FormData): Promise<FormState> {
-  const principal = await requirePrincipal('admin:projects');
-  try {
-    await updateProject(db(), principal, projectId, { archived }, audit(principal));
-  } catch (error) {
-    return formFailure(error);
-  }
-  revalidatePath(detailPath(projectId));
-  revalidatePath('/admin/projects');
-  return { ok: true, message: archived ? 'Project archived. It no longer appears in lists or accepts new requests.' : 'Project restored.' };
-}
-
-export async function addMemberAction(projectId: string, _previous: FormState, form: FormData): Promise<FormState> {
-  const principal = await requirePrincipal('admin:projects');
-  try {
-    const member = await addProjectMember(
-      db(),
-      principal,
-      projectId,
-      { userId: formText(form, 'userId') || undefined, role: formText(form, 'role') as ProjectRoleName },
-      audit(principal),
-    );
+export async function updateProjectAction(projectId: string, previous: FormState, form: FormData): Promise<FormState> {
+  return authAction({ capability: 'admin:projects', schema: updateProjectFormSchema }, async ({ input, principal, db, audit }) => {
+    await updateProject(db, principal, projectId, input, audit);
     revalidatePath(detailPath(projectId));
-    return { ok: true, message: `${member.name} added as ${member.role}.` };
-  } catch (error) {
-    return formFailure(error, 'userId', form);
-  }
+    revalidatePath('/admin/projects');
+    return 'Project saved.';
+  })(previous, form);
 }
 
-export async function updateMemberAction(projectId: string, userId: string, _previous: FormState, form: FormData): Promise<FormState> {
-  const principal = await requirePrincipal('admin:projects');
-  try {
-    const member = await updateProjectMember(db(), principal, projectId, userId, { role: formText(form, 'role') as ProjectRoleName }, audit(principal));
+export async function setArchivedAction(projectId: string, archived: boolean, previous: FormState, form: FormData): Promise<FormState> {
+  return authAction({ capability: 'admin:projects', schema: NO_FIELDS }, async ({ principal, db, audit }) => {
+    await updateProject(db, principal, projectId, { archived }, audit);
     revalidatePath(detailPath(projectId));
-    return { ok: true, message: `${member.name} is now ${member.role}.` };
-  } catch (error) {
-    return formFailure(error, undefined, form);
-  }
+    revalidatePath('/admin/projects');
+    return archived ? 'Project archived. It no longer appears in lists or accepts new requests.' : 'Project restored.';
+  })(previous, form);
 }
 
-export async function removeMemberAction(projectId: string, userId: string, _previous: FormState, _form: FormData): Promise<FormState> {
-  const principal = await requirePrincipal('admin:projects');
-  try {
-    await removeProjectMember(db(), principal, projectId, userId, audit(principal));
-  } catch (error) {
-    return formFailure(error);
-  }
-  revalidatePath(detailPath(projectId));
-  return { ok: true, message: 'Member removed.' };
+export async function addMemberAction(projectId: string, previous: FormState, form: FormData): Promise<FormState> {
+  return authAction({ capability: 'admin:projects', schema: addMemberFormSchema, conflictField: 'userId' }, async ({ input, principal, db, audit }) => {
+    const member = await addProjectMember(db, principal, projectId, { userId: input.userId || undefined, role: input.role }, audit);
+    revalidatePath(detailPath(projectId));
+    return `${member.name} added as ${member.role}.`;
+  })(previous, form);
 }
 
-export async function setQuotaAction(projectId: string, _previous: FormState, form: FormData): Promise<FormState> {
-  const principal = await requirePrincipal('admin:projects');
-  const providerKind = formText(form, 'providerKind');
-  try {
+export async function updateMemberAction(projectId: string, userId: string, previous: FormState, form: FormData): Promise<FormState> {
+  return authAction({ capability: 'admin:projects', schema: updateMemberSchema }, async ({ input, principal, db, audit }) => {
+    const member = await updateProjectMember(db, principal, projectId, userId, input, audit);
+    revalidatePath(detailPath(projectId));
+    return `${member.name} is now ${member.role}.`;
+  })(previous, form);
+}
+
+export async function removeMemberAction(projectId: string, userId: string, previous: FormState, form: FormData): Promise<FormState> {
+  return authAction({ capability: 'admin:projects', schema: NO_FIELDS }, async ({ principal, db, audit }) => {
+    await removeProjectMember(db, principal, projectId, userId, audit);
+    revalidatePath(detailPath(projectId));
+    return 'Member removed.';
+  })(previous, form);
+}
+
+export async function setQuotaAction(projectId: string, previous: FormState, form: FormData): Promise<FormState> {
+  const state = await authAction({ capability: 'admin:projects', schema: setQuotaFormSchema }, async ({ input, principal, db, audit }) => {
     await setProjectQuota(
-      db(),
+      db,
       principal,
       projectId,
       {
-        providerKind: (providerKind || null) as SetQuotaInput['providerKind'],
-        maxInstances: formNumberOrNull(form, 'maxInstances'),
-        maxVcpus: formNumberOrNull(form, 'maxVcpus'),
-        maxMemoryMiB: formNumberOrNull(form, 'maxMemoryGiB') === null ? null : Math.round(Number(formText(form, 'maxMemoryGiB')) * 1024),
-        maxDiskGiB: formNumberOrNull(form, 'maxDiskGiB'),
+        providerKind: (input.providerKind || null) as SetQuotaInput['providerKind'],
+        maxInstances: input.maxInstances,
+        maxVcpus: input.maxVcpus,
+        maxMemoryMiB: input.maxMemoryGiB === null ? null : Math.round(input.maxMemoryGiB * 1024),
+        maxDiskGiB: input.maxDiskGiB,
       },
-      audit(principal),
+      audit,
     );
-  } catch (error) {
-    const state = formFailure(error, undefined, form);
-    if (state && !state.ok && state.errors.maxMemoryMiB) state.errors.maxMemoryGiB = state.errors.maxMemoryMiB.replace('Max memory', 'Max memory (GiB)');
-    return state;
-  }
-  revalidatePath(detailPath(projectId));
-  return { ok: true, message: `Quota${providerKind ? ` for ${providerKind}` : ''} saved.` };
+    revalidatePath(detailPath(projectId));
+    return `Quota${input.providerKind ? ` for ${input.providerKind}` : ''} saved.`;
+  })(previous, form);
+  // The service names maxMemoryMiB; the form's input is maxMemoryGiB.
+  if (state && !state.ok && state.errors.maxMemoryMiB) state.errors.maxMemoryGiB ??= state.errors.maxMemoryMiB.replace('Max memory', 'Max memory (GiB)');
+  return state;
 }

@@ -58,7 +58,7 @@ export default async function AdminProjectsPage({ searchParams }: { searchParams
             <label className="flex items-center gap-2 pb-2 text-sm text-slate-700">
               <input type="checkbox" name="archived" value="1" defaultChecked={includeArchived} /> Include archived
             </label>
-            <button type="submit" className="rounded-md border border-slate-300 bg-white px-3 py-1.5 text-sm font-medium shadow-sm hover:bg-slate-50">
+            <button type="submit" className="rounded-md border border-slate-300 bg-surface px-3 py-1.5 text-sm font-medium shadow-sm hover:bg-slate-50">
               Filter
             </button>
           </form>
@@ -71,7 +71,7 @@ export default async function AdminProjectsPage({ searchParams }: { searchParams
               <EmptyState title="No projects yet">Create the first project with the form on this page: give it a key, a cost centre and an owner.</EmptyState>
             )
           ) : (
-            <div className="overflow-x-auto rounded-xl border border-slate-200 bg-white shadow-sm">
+            <div className="overflow-x-auto rounded-xl border border-slate-200 bg-surface shadow-sm">
               <table className="min-w-full divide-y divide-slate-200 text-sm">
                 <caption className="sr-only">{projects.length} projects</caption>
                 <thead className="bg-slate-50 text-left text-xs font-semibold uppercase tracking-wide text-slate-600">
@@ -87,7 +87,7 @@ export default async function AdminProjectsPage({ searchParams }: { searchParams
                   {projects.map((p) => (
                     <tr key={p.id} className="hover:bg-slate-50">
                       <td className="px-4 py-3">
-                        <Link href={`/admin/projects/${p.id}`} className="font-medium text-brand-700 hover:underline">
+                        <Link href={`/admin/projects/${p.id}`} className="font-medium text-link hover:underline">
                           {p.name}
                         </Link>
                         <div className="flex items-center gap-2 text-xs text-slate-500">
@@ -109,7 +109,7 @@ export default async function AdminProjectsPage({ searchParams }: { searchParams
             </div>
           )}
         </section>
-        <section aria-labelledby="new-project-heading" className="h-fit rounded-xl border border-slate-200 bg-white p-5 shadow-sm">
+        <section aria-labelledby="new-project-heading" className="h-fit rounded-xl border border-slate-200 bg-surface p-5 shadow-sm">
           <h2 id="new-project-heading" className="mb-3 font-semibold">
             New project
           </h2>

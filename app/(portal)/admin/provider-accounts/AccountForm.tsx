@@ -2,11 +2,11 @@
 
 import { useActionState } from 'react';
 import type { FormField, ProviderFormSpec } from '@/lib/provider-accounts/form-fields';
-import type { AccountFormState } from './actions';
+import type { FormState } from '@/lib/validation/form-state';
 
 interface Props {
   spec: ProviderFormSpec;
-  action: (previous: AccountFormState, form: FormData) => Promise<AccountFormState>;
+  action: (previous: FormState, form: FormData) => Promise<FormState>;
   mode: 'create' | 'edit';
   /** Current values on edit: name, description, enabled and settings as form strings. */
   initial?: { name: string; description: string; enabled: boolean; settings: Record<string, string> };
@@ -75,7 +75,7 @@ function Field({ field, error, value, stored, mode }: { field: FormField; error?
     control = <textarea {...common} rows={field.input === 'json' ? 3 : 5} defaultValue={value} placeholder={field.placeholder} className={`${inputClass} font-mono text-xs`} />;
   } else if (field.input === 'select') {
     control = (
-      <select {...common} defaultValue={value ?? ''} className={`${inputClass} bg-white`}>
+      <select {...common} defaultValue={value ?? ''} className={`${inputClass} bg-surface`}>
         {!field.required && <option value="">(default)</option>}
         {field.options?.map((o) => (
           <option key={o} value={o}>
@@ -110,7 +110,7 @@ function Field({ field, error, value, stored, mode }: { field: FormField; error?
 }
 
 export function AccountForm({ spec, action, mode, initial, storedSecrets = [] }: Props) {
-  const [state, formAction, pending] = useActionState<AccountFormState, FormData>(action, null);
+  const [state, formAction, pending] = useActionState<FormState, FormData>(action, null);
   const errors = state && !state.ok ? state.errors : {};
   return (
     <form action={formAction} className="space-y-6" noValidate={false}>

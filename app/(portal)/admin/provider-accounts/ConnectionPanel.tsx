@@ -134,7 +134,7 @@ export function ConnectionPanel({ accountId, canSync }: { accountId: string; can
           onClick={() => run('sync')}
           disabled={running !== null || !canSync}
           aria-describedby={canSync ? undefined : 'sync-hint'}
-          className="rounded-md border border-slate-300 bg-white px-4 py-2 text-sm font-medium text-slate-800 hover:bg-slate-50 disabled:opacity-60"
+          className="rounded-md border border-slate-300 bg-surface px-4 py-2 text-sm font-medium text-slate-800 hover:bg-slate-50 disabled:opacity-60"
         >
           {running === 'sync' ? 'Syncing…' : 'Sync now'}
         </button>

@@ -1,15 +1,15 @@
 'use client';
 
 import { useActionState } from 'react';
-import type { AccountFormState } from './actions';
+import type { FormState } from '@/lib/validation/form-state';
 
 interface Props {
   regions: { code: string; name: string; enabled: boolean; zones: string[] }[];
-  action: (previous: AccountFormState, form: FormData) => Promise<AccountFormState>;
+  action: (previous: FormState, form: FormData) => Promise<FormState>;
 }
 
 export function RegionsForm({ regions, action }: Props) {
-  const [state, formAction, pending] = useActionState<AccountFormState, FormData>(action, null);
+  const [state, formAction, pending] = useActionState<FormState, FormData>(action, null);
   return (
     <form action={formAction} className="space-y-3">
       <fieldset>
@@ -30,7 +30,7 @@ export function RegionsForm({ regions, action }: Props) {
         </ul>
       </fieldset>
       <div className="flex flex-wrap items-center gap-3">
-        <button type="submit" disabled={pending} className="rounded-md border border-slate-300 bg-white px-4 py-2 text-sm font-medium hover:bg-slate-50 disabled:opacity-60">
+        <button type="submit" disabled={pending} className="rounded-md border border-slate-300 bg-surface px-4 py-2 text-sm font-medium hover:bg-slate-50 disabled:opacity-60">
           {pending ? 'Saving…' : 'Save regions'}
         </button>
         <p aria-live="polite" className={`text-sm ${state && !state.ok ? 'text-red-700' : 'text-slate-700'}`}>

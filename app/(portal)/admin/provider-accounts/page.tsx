@@ -2,6 +2,7 @@ import '@/providers/all';
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { Badge } from '@/components/ui/Badge';
+import { Breadcrumb } from '@/components/ui/Breadcrumb';
 import { EmptyState } from '@/components/ui/EmptyState';
 import { PageHeader } from '@/components/ui/PageHeader';
 import { db } from '@/lib/db/client';
@@ -20,6 +21,7 @@ export default async function ProviderAccountsPage() {
 
   return (
     <>
+      <Breadcrumb trail={[{ href: '/admin', label: 'Admin' }]} current="Provider accounts" />
       <PageHeader
         title="Provider accounts"
         description="The cloud and vSphere connections Skyport provisions through and discovers VMs from."
@@ -34,7 +36,7 @@ export default async function ProviderAccountsPage() {
           Add an account for {kinds.map((k) => k.label).join(', ') || 'a provider'}, test the connection, enable regions, then sync to discover its VMs.
         </EmptyState>
       ) : (
-        <div className="overflow-x-auto rounded-xl border border-slate-200 bg-white shadow-sm">
+        <div className="overflow-x-auto rounded-xl border border-slate-200 bg-surface shadow-sm">
           <table className="min-w-full divide-y divide-slate-200 text-sm">
             <caption className="sr-only">Provider accounts</caption>
             <thead className="bg-slate-50 text-left text-xs font-semibold uppercase tracking-wide text-slate-600">
@@ -55,7 +57,7 @@ export default async function ProviderAccountsPage() {
                 return (
                   <tr key={account.id} className="align-top">
                     <th scope="row" className="px-4 py-2 text-left font-medium">
-                      <Link href={`/admin/provider-accounts/${account.id}`} className="text-brand-700 hover:underline">
+                      <Link href={`/admin/provider-accounts/${account.id}`} className="text-link hover:underline">
                         {account.name}
                       </Link>
                       <span className="mt-0.5 flex gap-1">

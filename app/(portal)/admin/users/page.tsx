@@ -59,7 +59,7 @@ export default async function AdminUsersPage({ searchParams }: { searchParams: P
                 ))}
               </select>
             </div>
-            <button type="submit" className="rounded-md border border-slate-300 bg-white px-3 py-1.5 text-sm font-medium shadow-sm hover:bg-slate-50">
+            <button type="submit" className="rounded-md border border-slate-300 bg-surface px-3 py-1.5 text-sm font-medium shadow-sm hover:bg-slate-50">
               Search
             </button>
           </form>
@@ -78,7 +78,7 @@ export default async function AdminUsersPage({ searchParams }: { searchParams: P
               </EmptyState>
             )
           ) : (
-            <div className="overflow-x-auto rounded-xl border border-slate-200 bg-white shadow-sm">
+            <div className="overflow-x-auto rounded-xl border border-slate-200 bg-surface shadow-sm">
               <table className="min-w-full divide-y divide-slate-200 text-sm">
                 <caption className="sr-only">Users, page {page} of {pages}</caption>
                 <thead className="bg-slate-50 text-left text-xs font-semibold uppercase tracking-wide text-slate-600">
@@ -93,7 +93,7 @@ export default async function AdminUsersPage({ searchParams }: { searchParams: P
                   {result.items.map((u) => (
                     <tr key={u.id} className="hover:bg-slate-50">
                       <td className="px-4 py-3">
-                        <Link href={`/admin/users/${u.id}`} className="font-medium text-brand-700 hover:underline">
+                        <Link href={`/admin/users/${u.id}`} className="font-medium text-link hover:underline">
                           {u.name}
                         </Link>
                         {u.id === principal.userId && <span className="ml-2 text-xs text-slate-500">(you)</span>}
@@ -125,7 +125,7 @@ export default async function AdminUsersPage({ searchParams }: { searchParams: P
           {pages > 1 && (
             <nav aria-label="Pagination" className="mt-4 flex items-center justify-between text-sm">
               {page > 1 ? (
-                <Link href={link(page - 1)} className="rounded-md border border-slate-300 bg-white px-3 py-1.5 hover:bg-slate-50">
+                <Link href={link(page - 1)} className="rounded-md border border-slate-300 bg-surface px-3 py-1.5 hover:bg-slate-50">
                   ← Previous
                 </Link>
               ) : (
@@ -135,7 +135,7 @@ export default async function AdminUsersPage({ searchParams }: { searchParams: P
                 Page {page} of {pages}
               </span>
               {page < pages ? (
-                <Link href={link(page + 1)} className="rounded-md border border-slate-300 bg-white px-3 py-1.5 hover:bg-slate-50">
+                <Link href={link(page + 1)} className="rounded-md border border-slate-300 bg-surface px-3 py-1.5 hover:bg-slate-50">
                   Next →
                 </Link>
               ) : (
@@ -144,7 +144,7 @@ export default async function AdminUsersPage({ searchParams }: { searchParams: P
             </nav>
           )}
         </section>
-        <section aria-labelledby="new-user-heading" className="h-fit rounded-xl border border-slate-200 bg-white p-5 shadow-sm">
+        <section aria-labelledby="new-user-heading" className="h-fit rounded-xl border border-slate-200 bg-surface p-5 shadow-sm">
           <h2 id="new-user-heading" className="mb-3 font-semibold">
             New local user
           </h2>

@@ -32,6 +32,7 @@ describe('provider accounts API (AWS emulator)', async () => {
   const { auditContext, SYSTEM_ACTOR } = await import('@/lib/audit/record');
   const { registerProvider } = await import('@/providers/registry');
   const { provider: aws } = await import('@/providers/aws');
+  const { sandbox: awsSandbox } = await import('@/providers/aws/emulator');
   const collection = await import('./route');
   const item = await import('./[accountId]/route');
   const test = await import('./[accountId]/test/route');
@@ -58,8 +59,8 @@ describe('provider accounts API (AWS emulator)', async () => {
   };
 
   beforeAll(async () => {
-    emulator = await aws.startEmulator();
-    sandbox = aws.sandboxAccount(emulator) as typeof sandbox;
+    emulator = await awsSandbox.startEmulator();
+    sandbox = awsSandbox.sandboxAccount(emulator) as typeof sandbox;
     const admin = await db.user.create({ data: { email: 'admin@test.skyport', name: 'Admin', roles: ['requester', 'approver', 'admin'] } });
     const requester = await db.user.create({ data: { email: 'req@test.skyport', name: 'Req', roles: ['requester'] } });
     const ctx = auditContext(SYSTEM_ACTOR);

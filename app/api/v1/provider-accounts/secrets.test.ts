@@ -20,6 +20,7 @@ describe('provider credentials never leak (API responses, logs, database)', asyn
   const { decryptJson, parseSecretKey } = await import('@/lib/crypto/secrets');
   const { registerProvider } = await import('@/providers/registry');
   const { provider: aws } = await import('@/providers/aws');
+  const { sandbox: awsSandbox } = await import('@/providers/aws/emulator');
   const collection = await import('./route');
   const item = await import('./[accountId]/route');
   const test = await import('./[accountId]/test/route');
@@ -68,77 +69,94 @@ describe('provider credentials never leak (API responses, logs, database)', asyn
   }
 
   beforeAll(async () => {
-    emulator = await aws.startEmulator();
-    sandbox = aws.sandboxAccount(emulator) as typeof sandbox;
+    emulator = await awsSandbox.startEmulator();
+    sandbox = awsSandbox.sandboxAccount(emulator) as typeof sandbox;
     const admin = await db.user.create({ data: { email: 'admin@test.skyport', name: 'Admin', roles: ['requester', 'admin'] } });
     token = (await createApiToken(db, admin.id, { name: 'admin', scopes: ['read', 'write'] }, auditContext(SYSTEM_ACTOR))).token;
     emulator.seedVms({ region: 'us-east-1', count: 2 });
-    capture();
   });
   afterAll(async () => {
     for (const restore of restores) restore();
     await emulator?.close();
   });
 
-  it('exercises every account operation with planted credentials', async () => {
-    const good = await call<{ id: string; secretFields: string[] }>(collection.POST, 'POST', '/api/v1/provider-accounts', {
-      body: { kind: 'aws', name: 'Planted', settings: sandbox.settings, secrets: { ...sandbox.secrets, sessionToken: PLANTED_SESSION_TOKEN } },
-    });
-    expect(good.status).toBe(201);
-    expect(good.json.secretFields).toEqual(['accessKeyId', 'secretAccessKey', 'sessionToken']);
-    const id = good.json.id;
-    const params = { accountId: id };
-    expect((await call(item.GET, 'GET', `/api/v1/provider-accounts/${id}`, { params })).status).toBe(200);
-    expect((await call(collection.GET, 'GET', '/api/v1/provider-accounts')).status).toBe(200);
-    expect((await call<{ ok: boolean }>(test.POST, 'POST', `/api/v1/provider-accounts/${id}/test`, { params })).json.ok).toBe(true);
-    expect((await call(item.PATCH, 'PATCH', `/api/v1/provider-accounts/${id}`, { params, body: { enabledRegions: ['us-east-1'] } })).status).toBe(200);
-    expect((await call<{ total: number }>(sync.POST, 'POST', `/api/v1/provider-accounts/${id}/sync`, { params })).json.total).toBe(2);
-    // Replace one credential through update; the rest are kept.
-    const replaced = await call(item.PATCH, 'PATCH', `/api/v1/provider-accounts/${id}`, {
-      params,
-      body: { description: 'rotated', secrets: { sessionToken: PLANTED_REPLACEMENT, secretAccessKey: '' } },
-    });
-    expect(replaced.status).toBe(200);
-    expect((await call<{ ok: boolean }>(test.POST, 'POST', `/api/v1/provider-accounts/${id}/test`, { params })).json.ok).toBe(true);
+  // Every test below checks the output of this one exercise, and runs it itself (once per file)
+  // so that each test also passes or fails on its own when run alone (-t).
+  let exercise: Promise<void> | undefined;
+  const exercised = () => (exercise ??= runExercise());
+  async function runExercise() {
+    capture();
+    try {
+      const good = await call<{ id: string; secretFields: string[] }>(collection.POST, 'POST', '/api/v1/provider-accounts', {
+        body: { kind: 'aws', name: 'Planted', settings: sandbox.settings, secrets: { ...sandbox.secrets, sessionToken: PLANTED_SESSION_TOKEN } },
+      });
+      expect(good.status).toBe(201);
+      expect(good.json.secretFields).toEqual(['accessKeyId', 'secretAccessKey', 'sessionToken']);
+      const id = good.json.id;
+      const params = { accountId: id };
+      expect((await call(item.GET, 'GET', `/api/v1/provider-accounts/${id}`, { params })).status).toBe(200);
+      expect((await call(collection.GET, 'GET', '/api/v1/provider-accounts')).status).toBe(200);
+      expect((await call<{ ok: boolean }>(test.POST, 'POST', `/api/v1/provider-accounts/${id}/test`, { params })).json.ok).toBe(true);
+      expect((await call(item.PATCH, 'PATCH', `/api/v1/provider-accounts/${id}`, { params, body: { enabledRegions: ['us-east-1'] } })).status).toBe(200);
+      expect((await call<{ total: number }>(sync.POST, 'POST', `/api/v1/provider-accounts/${id}/sync`, { params })).json.total).toBe(2);
+      // Replace one credential through update; the rest are kept.
+      const replaced = await call(item.PATCH, 'PATCH', `/api/v1/provider-accounts/${id}`, {
+        params,
+        body: { description: 'rotated', secrets: { sessionToken: PLANTED_REPLACEMENT, secretAccessKey: '' } },
+      });
+      expect(replaced.status).toBe(200);
+      expect((await call<{ ok: boolean }>(test.POST, 'POST', `/api/v1/provider-accounts/${id}/test`, { params })).json.ok).toBe(true);
 
-    // Failure paths: an invalid credential (400), a wrong secret (test ok:false, sync 502).
-    const invalid = await call(collection.POST, 'POST', '/api/v1/provider-accounts', {
-      body: { kind: 'aws', name: 'Invalid', settings: sandbox.settings, secrets: { accessKeyId: PLANTED_WRONG_SECRET, secretAccessKey: PLANTED_WRONG_SECRET } },
-    });
-    expect(invalid.status).toBe(400);
-    const wrong = await call<{ id: string }>(collection.POST, 'POST', '/api/v1/provider-accounts', {
-      body: { kind: 'aws', name: 'Wrong', settings: sandbox.settings, secrets: { ...sandbox.secrets, secretAccessKey: PLANTED_WRONG_SECRET }, enabledRegions: ['us-east-1'] },
-    });
-    const wrongParams = { accountId: wrong.json.id };
-    const failed = await call<{ ok: boolean; error?: { code: string } }>(test.POST, 'POST', `/api/v1/provider-accounts/${wrong.json.id}/test`, { params: wrongParams });
-    expect(failed.json).toMatchObject({ ok: false, error: { code: 'auth_failed' } });
-    expect((await call(sync.POST, 'POST', `/api/v1/provider-accounts/${wrong.json.id}/sync`, { params: wrongParams })).status).toBe(502);
-    // An account whose secrets fail the schema on update.
-    expect((await call(item.PATCH, 'PATCH', `/api/v1/provider-accounts/${id}`, { params, body: { secrets: { accessKeyId: PLANTED_WRONG_SECRET } } })).status).toBe(400);
+      // Failure paths: an invalid credential (400), a wrong secret (test ok:false, sync 502).
+      const invalid = await call(collection.POST, 'POST', '/api/v1/provider-accounts', {
+        body: { kind: 'aws', name: 'Invalid', settings: sandbox.settings, secrets: { accessKeyId: PLANTED_WRONG_SECRET, secretAccessKey: PLANTED_WRONG_SECRET } },
+      });
+      expect(invalid.status).toBe(400);
+      const wrong = await call<{ id: string }>(collection.POST, 'POST', '/api/v1/provider-accounts', {
+        body: { kind: 'aws', name: 'Wrong', settings: sandbox.settings, secrets: { ...sandbox.secrets, secretAccessKey: PLANTED_WRONG_SECRET }, enabledRegions: ['us-east-1'] },
+      });
+      const wrongParams = { accountId: wrong.json.id };
+      const failed = await call<{ ok: boolean; error?: { code: string } }>(test.POST, 'POST', `/api/v1/provider-accounts/${wrong.json.id}/test`, { params: wrongParams });
+      expect(failed.json).toMatchObject({ ok: false, error: { code: 'auth_failed' } });
+      expect((await call(sync.POST, 'POST', `/api/v1/provider-accounts/${wrong.json.id}/sync`, { params: wrongParams })).status).toBe(502);
+      // An account whose secrets fail the schema on update.
+      expect((await call(item.PATCH, 'PATCH', `/api/v1/provider-accounts/${id}`, { params, body: { secrets: { accessKeyId: PLANTED_WRONG_SECRET } } })).status).toBe(400);
+      expect(responses.length).toBeGreaterThanOrEqual(12);
+      // The planted credentials really were used on the wire (the emulator saw them)…
+      const tokensSeen = new Set(emulator.requests().map((r) => r.headers['x-amz-security-token']));
+      expect(tokensSeen).toContain(PLANTED_SESSION_TOKEN);
+      expect(tokensSeen).toContain(PLANTED_REPLACEMENT);
+      // …and the capture works.
+      console.warn('capture self-check');
+      process.stderr.write('stderr self-check\n');
+      expect(logs.join('\n')).toContain('capture self-check');
+      expect(logs.join('\n')).toContain('stderr self-check');
+    } finally {
+      for (const restore of restores.splice(0)) restore();
+    }
+  }
+
+  it('exercises every account operation with planted credentials', async () => {
+    await exercised();
     expect(responses.length).toBeGreaterThanOrEqual(12);
-    // The planted credentials really were used on the wire (the emulator saw them)…
-    const tokensSeen = new Set(emulator.requests().map((r) => r.headers['x-amz-security-token']));
-    expect(tokensSeen).toContain(PLANTED_SESSION_TOKEN);
-    expect(tokensSeen).toContain(PLANTED_REPLACEMENT);
-    // …and the capture works.
-    console.warn('capture self-check');
-    process.stderr.write('stderr self-check\n');
-    expect(logs.join('\n')).toContain('capture self-check');
-    expect(logs.join('\n')).toContain('stderr self-check');
   });
 
-  it('no planted secret in any API response', () => {
+  it('no planted secret in any API response', async () => {
+    await exercised();
+    expect(responses.length).toBeGreaterThanOrEqual(12);
     const all = responses.join('\n');
     for (const secret of [...PLANTED, sandbox.secrets.secretAccessKey!]) expect(all).not.toContain(secret);
   });
 
-  it('no planted secret in any captured log output', () => {
-    for (const restore of restores.splice(0)) restore();
+  it('no planted secret in any captured log output', async () => {
+    await exercised();
+    expect(logs.join('\n')).toContain('capture self-check');
     const all = logs.join('\n');
     for (const secret of [...PLANTED, sandbox.secrets.secretAccessKey!]) expect(all).not.toContain(secret);
   });
 
   it('no planted secret in any row of any table; decrypting the stored envelope gives it back', async () => {
+    await exercised();
     const tables = await db.$queryRawUnsafe<{ tablename: string }[]>(`SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename`);
     expect(tables.map((t) => t.tablename)).toEqual(expect.arrayContaining(['ProviderAccount', 'AuditEvent', 'Vm', 'Region']));
     const dump: string[] = [];

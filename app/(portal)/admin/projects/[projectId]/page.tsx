@@ -21,7 +21,7 @@ const ROLE_TONE = { owner: 'info', approver: 'success', member: 'neutral' } as c
 
 function Section({ id, title, description, children }: { id: string; title: string; description?: string; children: ReactNode }) {
   return (
-    <section aria-labelledby={id} className="rounded-xl border border-slate-200 bg-white p-5 shadow-sm">
+    <section aria-labelledby={id} className="rounded-xl border border-slate-200 bg-surface p-5 shadow-sm">
       <h2 id={id} className="font-semibold">
         {title}
       </h2>

@@ -3,11 +3,14 @@ import type { Metadata } from 'next';
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
 import { Badge } from '@/components/ui/Badge';
+import { Breadcrumb } from '@/components/ui/Breadcrumb';
 import { PageHeader } from '@/components/ui/PageHeader';
 import { db } from '@/lib/db/client';
 import { NotFoundError } from '@/lib/errors';
 import { formValueOf, providerFormSpec } from '@/lib/provider-accounts/form-fields';
 import { getProviderAccount, type ProviderAccountView } from '@/lib/provider-accounts/service';
+import { syncStatuses } from '@/lib/provider-accounts/sync';
+import { loadServerConfig } from '@/lib/config/server-config';
 import { providerModule } from '@/providers/registry';
 import { requirePrincipal } from '../../../../_lib/session';
 import { saveRegionsAction, updateAccountAction } from '../actions';
@@ -15,6 +18,7 @@ import { AccountForm } from '../AccountForm';
 import { ConnectionPanel } from '../ConnectionPanel';
 import { RegionsForm } from '../RegionsForm';
 import { formatWhen, STATUS_BADGE } from '../status';
+import { SyncStatusTable } from './SyncStatusTable';
 
 export const metadata: Metadata = { title: 'Provider account' };
 
@@ -34,12 +38,14 @@ export default async function ProviderAccountPage({ params, searchParams }: { pa
   const status = STATUS_BADGE[account.status];
   const settings = Object.fromEntries(spec.settings.map((f) => [f.name, formValueOf(f, account.settings[f.name])]));
   const enabledRegions = account.regions.filter((r) => r.enabled).length;
+  const syncRows = await syncStatuses(db(), account.id);
 
   return (
     <>
+      <Breadcrumb trail={[{ href: '/admin', label: 'Admin' }, { href: '/admin/provider-accounts', label: 'Provider accounts' }]} current={account.name} />
       <PageHeader title={account.name} description={`${module.label} account${account.description ? ` · ${account.description}` : ''}`} />
       <p className="mb-4 text-sm">
-        <Link href="/admin/provider-accounts" className="text-brand-700 underline">
+        <Link href="/admin/provider-accounts" className="text-link underline">
           ← All provider accounts
         </Link>
       </p>
@@ -51,7 +57,7 @@ export default async function ProviderAccountPage({ params, searchParams }: { pa
 
       <div className="grid gap-6 lg:grid-cols-[minmax(0,1fr)_minmax(0,2fr)]">
         <div className="space-y-6">
-          <section aria-labelledby="connection-heading" className="rounded-xl border border-slate-200 bg-white p-5 shadow-sm">
+          <section aria-labelledby="connection-heading" className="rounded-xl border border-slate-200 bg-surface p-5 shadow-sm">
             <h2 id="connection-heading" className="text-base font-semibold">
               Connection
             </h2>
@@ -71,7 +77,7 @@ export default async function ProviderAccountPage({ params, searchParams }: { pa
             <ConnectionPanel accountId={account.id} canSync={enabledRegions > 0} />
           </section>
 
-          <section aria-labelledby="regions-heading" className="rounded-xl border border-slate-200 bg-white p-5 shadow-sm">
+          <section aria-labelledby="regions-heading" className="rounded-xl border border-slate-200 bg-surface p-5 shadow-sm">
             <h2 id="regions-heading" className="mb-3 text-base font-semibold">
               Regions
             </h2>
@@ -81,9 +87,11 @@ export default async function ProviderAccountPage({ params, searchParams }: { pa
               <RegionsForm key={account.regions.map((r) => `${r.code}:${r.enabled}`).join(',')} regions={account.regions} action={saveRegionsAction.bind(null, account.id)} />
             )}
           </section>
+
+          <SyncStatusTable rows={syncRows} intervalMinutes={loadServerConfig(process.env).syncIntervalMinutes} />
         </div>
 
-        <section aria-labelledby="settings-heading" className="rounded-xl border border-slate-200 bg-white p-5 shadow-sm">
+        <section aria-labelledby="settings-heading" className="rounded-xl border border-slate-200 bg-surface p-5 shadow-sm">
           <h2 id="settings-heading" className="mb-3 text-base font-semibold">
             Settings and credentials
           </h2>

@@ -1,6 +1,7 @@
 import '@/providers/all';
 import type { Metadata } from 'next';
 import Link from 'next/link';
+import { Breadcrumb } from '@/components/ui/Breadcrumb';
 import { PageHeader } from '@/components/ui/PageHeader';
 import { providerFormSpec } from '@/lib/provider-accounts/form-fields';
 import { providerModules } from '@/providers/registry';
@@ -18,9 +19,10 @@ export default async function NewProviderAccountPage({ searchParams }: { searchP
 
   return (
     <>
+      <Breadcrumb trail={[{ href: '/admin', label: 'Admin' }, { href: '/admin/provider-accounts', label: 'Provider accounts' }]} current="Add account" />
       <PageHeader title="Add provider account" description="Connect a cloud or vCenter. After saving, test the connection to discover its regions." />
       <p className="mb-4 text-sm">
-        <Link href="/admin/provider-accounts" className="text-brand-700 underline">
+        <Link href="/admin/provider-accounts" className="text-link underline">
           ← All provider accounts
         </Link>
       </p>
@@ -35,7 +37,7 @@ export default async function NewProviderAccountPage({ searchParams }: { searchP
                   <Link
                     href={`/admin/provider-accounts/new?kind=${m.kind}`}
                     aria-current={m.kind === selected.kind ? 'page' : undefined}
-                    className={`block rounded-full border px-4 py-1.5 text-sm ${m.kind === selected.kind ? 'border-brand-600 bg-brand-600 text-white' : 'border-slate-300 bg-white hover:bg-slate-50'}`}
+                    className={`block rounded-full border px-4 py-1.5 text-sm ${m.kind === selected.kind ? 'border-brand-600 bg-brand-600 text-white' : 'border-slate-300 bg-surface hover:bg-slate-50'}`}
                   >
                     {m.label}
                   </Link>
@@ -43,7 +45,7 @@ export default async function NewProviderAccountPage({ searchParams }: { searchP
               ))}
             </ul>
           </nav>
-          <section aria-label={`${selected.label} account`} className="rounded-xl border border-slate-200 bg-white p-5 shadow-sm">
+          <section aria-label={`${selected.label} account`} className="rounded-xl border border-slate-200 bg-surface p-5 shadow-sm">
             <AccountForm key={selected.kind} spec={providerFormSpec(selected)} action={createAccountAction} mode="create" />
           </section>
         </div>

@@ -20,7 +20,7 @@ function dateTime(iso: string | null): string {
 
 function Section({ id, title, children }: { id: string; title: string; children: ReactNode }) {
   return (
-    <section aria-labelledby={id} className="rounded-xl border border-slate-200 bg-white p-5 shadow-sm">
+    <section aria-labelledby={id} className="rounded-xl border border-slate-200 bg-surface p-5 shadow-sm">
       <h2 id={id} className="mb-4 font-semibold">
         {title}
       </h2>
@@ -92,7 +92,7 @@ export default async function AdminUserPage({ params, searchParams }: { params: 
             {user.memberships.length === 0 ? (
               <p className="text-sm text-slate-600">
                 Not a member of any project yet. Add them from a project&apos;s page under{' '}
-                <Link href="/admin/projects" className="text-brand-700 underline">
+                <Link href="/admin/projects" className="text-link underline">
                   Admin → Projects
                 </Link>
                 .
@@ -101,7 +101,7 @@ export default async function AdminUserPage({ params, searchParams }: { params: 
               <ul className="divide-y divide-slate-100 text-sm">
                 {user.memberships.map((m) => (
                   <li key={m.projectId} className="flex items-center justify-between py-2">
-                    <Link href={`/admin/projects/${m.projectId}`} className="font-medium text-brand-700 hover:underline">
+                    <Link href={`/admin/projects/${m.projectId}`} className="font-medium text-link hover:underline">
                       {m.name}
                     </Link>
                     <Badge tone={m.role === 'owner' ? 'info' : m.role === 'approver' ? 'success' : 'neutral'}>{m.role}</Badge>

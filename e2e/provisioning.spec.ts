@@ -1,0 +1,62 @@
+// Provisioning end to end in Chromium: an auto-approved request is provisioned by the in-process
+// worker (live progress on the request page, no reload), its VM shows in the inventory, and the
+// owner stops and starts it from the VM page.
+import { expect, test } from '@playwright/test';
+import { signInAs, waitForHydration } from './support/helpers';
+
+test.beforeEach(({ page }) => {
+  page.on('pageerror', (error) => console.log(`[pageerror] ${error.message}`));
+});
+
+test('an approved request completes, its VM shows in the inventory, and the owner stops and starts it', async ({ page }) => {
+  test.setTimeout(240_000);
+  await signInAs(page, 'requester');
+  await page.goto('/catalog');
+  await page.getByRole('link', { name: 'Request Linux web server' }).click();
+  await waitForHydration(page, 'form button[type="submit"]');
+  await expect(page.getByTestId('placement').first()).toBeVisible();
+  await page.getByLabel('Environment').selectOption('dev');
+  await page.getByLabel('6. Justification').fill('E2E: provisioning');
+  await page.getByRole('button', { name: 'Submit request' }).click();
+  await expect(page).toHaveURL(/\/requests\/[a-z0-9]+$/);
+  const requestId = page.url().split('/').pop()!;
+
+  // Live progress without a reload, then the request completes.
+  await expect(page.getByTestId('request-progress')).toBeVisible({ timeout: 60_000 });
+  await expect(page.getByTestId('request-status')).toHaveText(/Completed/, { timeout: 120_000 });
+
+  const detail = await page.request.get(`/api/v1/requests/${requestId}`);
+  const body = (await detail.json()) as { items: { vmIds: string[] }[] };
+  const vmId = body.items[0]!.vmIds[0]!;
+  expect(vmId).toBeTruthy();
+
+  await page.goto(`/inventory/${vmId}`);
+  const panel = page.getByTestId('vm-actions');
+  await expect(panel).toBeVisible();
+  await expect(panel.getByRole('button', { name: /^Stop/ })).toBeEnabled();
+  await panel.getByRole('button', { name: /^Stop/ }).click();
+  await expect(panel.getByRole('button', { name: /^Start/ })).toBeEnabled({ timeout: 60_000 });
+  await panel.getByRole('button', { name: /^Start/ }).click();
+  await expect(panel.getByRole('button', { name: /^Stop/ })).toBeEnabled({ timeout: 60_000 });
+  await expect(panel).toContainText(/Last action: Start succeeded/);
+});
+
+test('the admin jobs page lists jobs by status with filters in the URL, also at 390 px', async ({ page }) => {
+  await signInAs(page, 'admin');
+  await page.goto('/admin/jobs?status=succeeded');
+  await expect(page.getByRole('heading', { level: 1, name: 'Jobs' })).toBeVisible();
+  await expect(page.getByRole('link', { name: /succeeded/ })).toHaveAttribute('aria-current', 'page');
+  // The previous test's create, stop and start jobs succeeded.
+  await expect(page.getByRole('table', { name: 'Jobs' })).toContainText('create vm');
+  await page.getByLabel('Kind').selectOption('stop_vm');
+  await page.getByRole('button', { name: 'Filter' }).click();
+  await expect(page).toHaveURL(/kind=stop_vm/);
+  await expect(page).toHaveURL(/status=succeeded/);
+  await expect(page.getByRole('table', { name: 'Jobs' })).toContainText('stop vm');
+  await expect(page.getByRole('table', { name: 'graphile-worker queue by task' }).or(page.getByText('The queue is empty.'))).toBeVisible();
+
+  await page.setViewportSize({ width: 390, height: 800 });
+  await page.goto('/admin/jobs');
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  expect(overflow).toBeLessThanOrEqual(1);
+});

@@ -1,0 +1,268 @@
+import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import fc from 'fast-check';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { SYSTEM_ACTOR, auditContext } from '../audit/record';
+import type { Db } from '../db/client';
+import { ForbiddenError } from '../errors';
+import { createTestDatabase } from '../testing/db';
+import { projectBudgetStatus } from './budget-status';
+import { createBudget, evaluateBudgetAlerts, listBudgets, updateBudget } from './budgets';
+import { runChargeback } from './chargeback';
+import { getCostBreakdown, getCostSummary, listCostLineItems } from './costs';
+import { importWatchedFolder } from './folder-import';
+import { importCostFile } from './importer';
+import { Decimal } from './money';
+import { costScopeFor, type CostScope } from './scope';
+import { showbackCsv } from './showback';
+import { type FocusTestRow, focusCsv } from './testing';
+
+let db: Db;
+let url = '';
+let tmp = '';
+const audit = () => auditContext(SYSTEM_ACTOR);
+const ALL: CostScope = { all: true };
+const ids = { admin: '', owner: '', requester: '', shop: '', data: '', vm: '' };
+
+async function importRows(name: string, rows: FocusTestRow[]) {
+  const file = path.join(tmp, name);
+  await writeFile(file, focusCsv(rows));
+  const result = await importCostFile(db, url, file, { fileName: name, audit: audit() });
+  expect(result.status, JSON.stringify(result.errors.slice(0, 3))).toBe('succeeded');
+  return result;
+}
+
+beforeAll(async () => {
+  ({ db, url } = await createTestDatabase());
+  tmp = await mkdtemp(path.join(tmpdir(), 'skyport-costs-'));
+  ids.admin = (await db.user.create({ data: { email: 'admin@c.test', name: 'Admin', roles: ['requester', 'approver', 'admin'] } })).id;
+  ids.owner = (await db.user.create({ data: { email: 'owner@c.test', name: 'Owner', roles: ['requester'] } })).id;
+  ids.requester = (await db.user.create({ data: { email: 'req@c.test', name: 'Req', roles: ['requester'] } })).id;
+  ids.shop = (await db.project.create({ data: { key: 'shop', name: 'Shop', costCentre: 'CC-1', ownerId: ids.owner } })).id;
+  ids.data = (await db.project.create({ data: { key: 'data', name: 'Data', costCentre: 'CC-2', ownerId: ids.admin } })).id;
+  await db.projectMembership.create({ data: { projectId: ids.shop, userId: ids.owner, role: 'owner' } });
+  await db.projectMembership.create({ data: { projectId: ids.shop, userId: ids.requester, role: 'member' } });
+  const account = await db.providerAccount.create({ data: { name: 'aws-1', kind: 'aws', settings: {}, secretsCiphertext: 'x' } });
+  ids.vm = (
+    await db.vm.create({ data: { providerAccountId: account.id, providerKind: 'aws', regionCode: 'eu-west-1', providerId: 'i-shop1', name: 'shop-web-1', size: 't3.small', projectId: ids.shop } })
+  ).id;
+
+  await importRows('march-aws.csv', [
+    { provider: 'AWS', account: 'A1', start: '2026-03-01T00:00:00Z', billed: '0.1', region: 'eu-west-1', resourceId: 'i-shop1', service: 'EC2' },
+    { provider: 'AWS', account: 'A1', start: '2026-03-01T01:00:00Z', billed: '0.2', region: 'eu-west-1', resourceId: 'i-shop1', service: 'EC2' },
+    { provider: 'AWS', account: 'A1', start: '2026-03-02T00:00:00Z', billed: '1000', effective: '0', category: 'Purchase', service: 'Savings Plans', tags: { project: 'data' } },
+    { provider: 'AWS', account: 'A1', start: '2026-03-10T00:00:00Z', billed: '0', effective: '2.7', region: 'us-east-1', service: 'EC2', tags: { project: 'data', team: 'bi' } },
+  ]);
+  await importRows('march-gcp.csv', [
+    { provider: 'Google Cloud', account: 'G1', start: '2026-03-03T00:00:00Z', billed: '5.005', region: 'europe-west1', service: 'Compute Engine', tags: { 'cost-center': 'CC-1' } },
+    { provider: 'Google Cloud', account: 'G1', start: '2026-02-20T00:00:00Z', billed: '3', region: 'europe-west1', service: 'Compute Engine', tags: { project: 'shop' } },
+  ]);
+});
+
+const filters = (start: string, end: string) => ({ start, end });
+
+describe('getCostSummary', () => {
+  it('totals by FOCUS ProviderName, exact decimals, billed vs effective', async () => {
+    const s = await getCostSummary(db, ALL, filters('2026-03-01', '2026-04-01'), new Date('2026-03-15T12:00:00Z'));
+    expect(s.currency).toBe('USD');
+    expect(s.totals).toEqual([
+      { provider: 'Google Cloud', currency: 'USD', billedCost: '5.005', effectiveCost: '5.005' },
+      { provider: 'AWS', currency: 'USD', billedCost: '1000.30', effectiveCost: '3.00' },
+    ]);
+    expect(s.total).toEqual({ billedCost: '1005.305', effectiveCost: '8.005' });
+    expect(s.monthToDate).toEqual({ billedCost: '1005.305', effectiveCost: '8.005' });
+    // 8.005 / 15 days × 31 = 16.5436… → 16.54
+    expect(s.forecastMonthEnd).toMatchObject({ effectiveCost: '16.54' });
+    expect(s.lastMonth).toEqual({ billedCost: '3.00', effectiveCost: '3.00' });
+  });
+
+  it('counts charge periods overlapping the range (a 1-hour charge crossing midnight counts on both days)', async () => {
+    await importRows('overlap.csv', [{ provider: 'Overlap Cloud', start: '2026-05-01T23:30:00Z', billed: '1', hours: 1 }]);
+    const day2 = await getCostSummary(db, ALL, { ...filters('2026-05-02', '2026-05-03'), provider: 'Overlap Cloud' });
+    expect(day2.totals).toEqual([{ provider: 'Overlap Cloud', currency: 'USD', billedCost: '1.00', effectiveCost: '1.00' }]);
+    const before = await getCostSummary(db, ALL, { ...filters('2026-04-01', '2026-05-01'), provider: 'Overlap Cloud' });
+    expect(before.totals).toEqual([]);
+  });
+
+  it('scopes non-admins to the projects they own; a requester sees none of them', async () => {
+    const owner = costScopeFor({ via: 'session', userId: ids.owner, email: '', name: '', roles: ['requester'], projects: { [ids.shop]: 'owner' } });
+    const requester = costScopeFor({ via: 'session', userId: ids.requester, email: '', name: '', roles: ['requester'], projects: { [ids.shop]: 'member' } });
+    const mine = await getCostSummary(db, owner, filters('2026-03-01', '2026-04-01'));
+    // shop: the two EC2 hours on its VM + the GCP row tagged cost-center=CC-1
+    expect(mine.total).toEqual({ billedCost: '5.305', effectiveCost: '5.305' });
+    const none = await getCostSummary(db, requester, filters('2026-03-01', '2026-04-01'));
+    expect(none.totals).toEqual([]);
+    await expect(getCostSummary(db, requester, { ...filters('2026-03-01', '2026-04-01'), projectId: ids.data })).rejects.toBeInstanceOf(ForbiddenError);
+    const items = await listCostLineItems(db, owner, filters('2026-01-01', '2026-12-01'), { page: 1, pageSize: 50 });
+    expect(new Set(items.items.map((i) => i.projectId))).toEqual(new Set([ids.shop]));
+  });
+});
+
+describe('getCostBreakdown', () => {
+  it('pivots by provider × project from the rollup, with a daily trend', async () => {
+    const b = await getCostBreakdown(db, ALL, filters('2026-03-01', '2026-04-01'), { groupBy: 'provider', pivot: 'project' });
+    expect(b.source).toBe('rollup');
+    const aws = b.rows.find((r) => r.key === 'AWS')!;
+    expect(aws.cells[ids.shop]).toEqual({ billedCost: '0.30', effectiveCost: '0.30' });
+    expect(aws.cells[ids.data]).toEqual({ billedCost: '1000.00', effectiveCost: '2.70' });
+    expect(b.columns.map((c) => c.label).sort()).toEqual(['Data', 'Shop']);
+    expect(b.daily).toHaveLength(31);
+    expect(b.daily[0]).toEqual({ day: '2026-03-01', billedCost: '0.30', effectiveCost: '0.30' });
+    expect(b.daily[9]).toEqual({ day: '2026-03-10', billedCost: '0.00', effectiveCost: '2.70' });
+  });
+
+  it('groups by tag and by resource (raw rows) and drills down to the line items of a VM', async () => {
+    const byTag = await getCostBreakdown(db, ALL, filters('2026-03-01', '2026-04-01'), { groupBy: 'tag', tagKey: 'project' });
+    expect(byTag.source).toBe('raw');
+    expect(byTag.rows.map((r) => [r.key, r.effectiveCost])).toEqual([['', '5.305'], ['data', '2.70']]);
+    const dataOnly = await listCostLineItems(db, ALL, { ...filters('2026-03-01', '2026-04-01'), tagKey: 'project', tagValue: 'data' }, { page: 1, pageSize: 10 });
+    expect(dataOnly.total).toBe(2);
+    const untagged = await getCostSummary(db, ALL, { ...filters('2026-03-01', '2026-04-01'), tagKey: 'project', tagValue: '' });
+    expect(untagged.total.effectiveCost).toBe('5.305');
+    const byResource = await getCostBreakdown(db, ALL, { ...filters('2026-03-01', '2026-04-01'), provider: 'AWS' }, { groupBy: 'resource' });
+    const vmRow = byResource.rows.find((r) => r.key === 'i-shop1')!;
+    expect(vmRow).toMatchObject({ label: 'shop-web-1', billedCost: '0.30' });
+    const items = await listCostLineItems(db, ALL, { ...filters('2026-03-01', '2026-04-01'), resourceId: 'i-shop1' }, { page: 1, pageSize: 10 });
+    expect(items.total).toBe(2);
+    expect(items.items.every((i) => i.vmId === ids.vm && i.vmName === 'shop-web-1')).toBe(true);
+    expect(items.items.map((i) => i.billedCost).sort()).toEqual(['0.10', '0.20']);
+  });
+});
+
+describe('rollups', () => {
+  it('equal the raw sums for any imported rows (property)', async () => {
+    const row = fc.record({
+      provider: fc.constantFrom('P1', 'P2', 'P3'),
+      account: fc.constantFrom('X', 'Y'),
+      day: fc.integer({ min: 1, max: 28 }),
+      hour: fc.integer({ min: 0, max: 23 }),
+      hours: fc.constantFrom(1, 24, 30),
+      billed: fc.bigInt({ min: -(10n ** 12n), max: 10n ** 14n }),
+      scale: fc.integer({ min: 0, max: 12 }),
+      region: fc.constantFrom('r1', 'r2', ''),
+    });
+    let run = 0;
+    await fc.assert(
+      fc.asyncProperty(fc.array(row, { minLength: 1, maxLength: 40 }), async (rows) => {
+        run += 1;
+        const toDecimal = (v: bigint, scale: number) => new Decimal(v.toString()).div(new Decimal(10).pow(scale)).toFixed();
+        const month = `2027-${String((run % 12) + 1).padStart(2, '0')}`;
+        await importRows(`prop-${run}.csv`, rows.map((r) => ({
+          provider: `${r.provider}-prop`, account: r.account, region: r.region,
+          start: `${month}-${String(r.day).padStart(2, '0')}T${String(r.hour).padStart(2, '0')}:00:00Z`, hours: r.hours,
+          billed: toDecimal(r.billed, r.scale), effective: toDecimal(r.billed * 3n, r.scale + 1),
+        })));
+        const raw = await db.$queryRaw<{ p: string; b: string; e: string }[]>`
+          SELECT "providerName" AS p, sum("billedCost")::text AS b, sum("effectiveCost")::text AS e FROM "CostRecord" WHERE "providerName" LIKE '%-prop' GROUP BY 1 ORDER BY 1`;
+        const rolled = await db.$queryRaw<{ p: string; b: string; e: string }[]>`
+          SELECT "providerName" AS p, sum("billedCost")::text AS b, sum("effectiveCost")::text AS e FROM "CostDailyRollup" WHERE "providerName" LIKE '%-prop' GROUP BY 1 ORDER BY 1`;
+        const norm = (xs: { p: string; b: string; e: string }[]) => xs.map((x) => [x.p, new Decimal(x.b).toFixed(), new Decimal(x.e).toFixed()]);
+        expect(norm(rolled)).toEqual(norm(raw));
+        // and the file's own exact sum for this month made it through unchanged
+        const expected = rows.reduce((s, r) => s.plus(toDecimal(r.billed, r.scale)), new Decimal(0)).toFixed();
+        const got = await db.$queryRaw<{ b: string }[]>`
+          SELECT COALESCE(sum("billedCost"), 0)::text AS b FROM "CostDailyRollup" WHERE "providerName" LIKE '%-prop' AND "billingMonth" = ${`${month}-01`}::date`;
+        expect(new Decimal(got[0]!.b).toFixed()).toBe(expected);
+      }),
+      { numRuns: 12 },
+    );
+  });
+});
+
+describe('showback', () => {
+  it('writes per project a total line and the rows behind it', async () => {
+    let csv = '';
+    for await (const chunk of showbackCsv(db, ALL, { month: '2026-03', by: 'project' })) csv += chunk;
+    const lines = csv.trim().split('\r\n');
+    expect(lines[0]).toMatch(/^RowType,Group,ProjectKey/);
+    const shopTotal = lines.find((l) => l.startsWith('total,shop,'))!;
+    expect(shopTotal).toContain(',USD,5.305,5.305,');
+    expect(lines.filter((l) => l.startsWith('line,shop,'))).toHaveLength(3);
+    expect(lines.some((l) => l.startsWith('total,unallocated,'))).toBe(false);
+    const byCentre: string[] = [];
+    for await (const chunk of showbackCsv(db, ALL, { month: '2026-03', by: 'costCentre' })) byCentre.push(chunk);
+    expect(byCentre.join('')).toContain('total,CC-2,');
+  });
+});
+
+describe('budgets', () => {
+  it('creates, lists with actual and forecast, and fires each threshold alert once per period', async () => {
+    const budget = await createBudget(db, { name: 'Shop March', projectId: ids.shop, amount: '10', currency: 'USD', alertThresholds: [50, 80, 100], startsOn: '2026-01-01' }, audit());
+    expect(budget.alertThresholds).toEqual([50, 80, 100]);
+    const at = new Date('2026-03-15T12:00:00Z');
+    const [listed] = await listBudgets(db, ALL, { projectId: ids.shop, at });
+    expect(listed).toMatchObject({ actualMonthToDate: '5.305', forecastMonthEnd: '10.96', amount: '10.00' });
+    const first = await evaluateBudgetAlerts(db, audit(), at);
+    // actual 53 % → 50 (actual); forecast 109.6 % → 50, 80, 100 (forecast)
+    expect(first.fired).toBe(4);
+    expect((await evaluateBudgetAlerts(db, audit(), at)).fired).toBe(0);
+    const notes = await db.notification.findMany({ where: { userId: ids.owner } });
+    expect(notes).toHaveLength(4);
+    expect(notes.map((n) => n.title)).toContain('Budget "Shop March" has reached 50%');
+    const jobs = await db.$queryRaw<{ n: bigint }[]>`SELECT count(*) AS n FROM graphile_worker._private_jobs j JOIN graphile_worker._private_tasks t ON t.id = j.task_id WHERE t.identifier = 'notifications.send_email'`;
+    expect(Number(jobs[0]!.n)).toBeGreaterThanOrEqual(4);
+    // a higher amount: nothing new fires for thresholds already alerted this period
+    await updateBudget(db, budget.id, { amount: '5' }, audit());
+    expect((await evaluateBudgetAlerts(db, audit(), at)).fired).toBe(2); // actual now 106 % → 80 and 100 (actual)
+    const status = await projectBudgetStatus(db, ids.shop, at);
+    expect(status).toEqual({ budget: '5.00', currency: 'USD', actualMonthToDate: '5.305', forecastMonthEnd: '10.96' });
+    expect(await db.auditEvent.count({ where: { action: 'budget.alert', targetId: budget.id } })).toBe(6);
+  });
+
+  it('a requester cannot list another project’s budgets', async () => {
+    const requester = costScopeFor({ via: 'session', userId: ids.requester, email: '', name: '', roles: ['requester'], projects: {} });
+    await expect(listBudgets(db, requester, { projectId: ids.shop })).rejects.toBeInstanceOf(ForbiddenError);
+    expect(await listBudgets(db, requester)).toEqual([]);
+  });
+});
+
+describe('on-prem chargeback', () => {
+  it('writes FOCUS rows for vSphere VMs from the rate card × size × hours, idempotently', async () => {
+    const book = await db.priceBook.create({ data: { name: 'Chargeback', currency: 'USD', source: 'chargeback', effectiveFrom: new Date('2026-01-01') } });
+    await db.rate.createMany({
+      data: [
+        { priceBookId: book.id, providerKind: 'vsphere', sku: 'vcpu', unit: 'hour', unitPrice: '0.012' },
+        { priceBookId: book.id, providerKind: 'vsphere', sku: 'memory-gib', unit: 'hour', unitPrice: '0.004' },
+        { priceBookId: book.id, providerKind: 'vsphere', sku: 'disk-gib', unit: 'month', unitPrice: '0.073' },
+      ],
+    });
+    const vc = await db.providerAccount.create({ data: { name: 'vcenter', kind: 'vsphere', settings: {}, secretsCiphertext: 'x' } });
+    const common = { providerAccountId: vc.id, providerKind: 'vsphere' as const, regionCode: 'dc1', size: 'medium', vcpus: 2, memoryMiB: 4096, diskGiB: 100, projectId: ids.shop };
+    await db.vm.create({ data: { ...common, providerId: 'vm-101', name: 'app-1', state: 'running', providerCreatedAt: new Date('2026-06-01T00:00:00Z') } });
+    await db.vm.create({ data: { ...common, providerId: 'vm-102', name: 'app-2', state: 'stopped', providerCreatedAt: new Date('2026-06-02T12:00:00Z') } });
+    const options = { through: new Date('2026-06-04T01:30:00Z'), organisationName: 'Example Org', audit: audit() };
+    const [result] = await runChargeback(db, url, options);
+    expect(result?.status, JSON.stringify(result?.errors)).toBe('succeeded');
+    // app-1: 3 days × 24 h × (2 × 0.012 + 4 × 0.004 + 100 × 0.073/730) = 72 × 0.05 = 3.60
+    // app-2: 36 h × 100 × 0.0001 = 0.36 (stopped: disk only)
+    const s = await getCostSummary(db, ALL, { start: '2026-06-01', end: '2026-07-01', provider: 'VMware (on-prem)' });
+    expect(s.totals).toEqual([{ provider: 'VMware (on-prem)', currency: 'USD', billedCost: '3.96', effectiveCost: '3.96' }]);
+    const row = await db.costRecord.findFirst({ where: { providerName: 'VMware (on-prem)', resourceId: 'vm-101', skuId: 'vcpu' } });
+    expect(row).toMatchObject({ invoiceIssuerName: 'Example Org', chargeCategory: 'Usage', projectId: ids.shop, providerAccountId: vc.id, pricingUnit: 'vCPU-Hours' });
+    await runChargeback(db, url, options);
+    const again = await getCostSummary(db, ALL, { start: '2026-06-01', end: '2026-07-01', provider: 'VMware (on-prem)' });
+    expect(again.totals[0]!.billedCost).toBe('3.96');
+  });
+});
+
+describe('watched folder', () => {
+  it('imports each new file once', async () => {
+    const account = await db.providerAccount.create({ data: { name: 'gcp-folder', kind: 'gcp', settings: {}, secretsCiphertext: 'x' } });
+    const root = path.join(tmp, 'watched');
+    await mkdir(path.join(root, account.id), { recursive: true });
+    await writeFile(path.join(root, account.id, 'export-2026-08.csv'), focusCsv([{ provider: 'Folder Cloud', start: '2026-08-01T00:00:00Z', billed: '4' }]));
+    await writeFile(path.join(root, account.id, 'notes.txt'), 'ignored');
+    const first = await importWatchedFolder(db, url, { root, providerAccountId: account.id, audit: audit() });
+    expect(first.map((r) => r.status)).toEqual(['succeeded']);
+    expect(await importWatchedFolder(db, url, { root, providerAccountId: account.id, audit: audit() })).toEqual([]);
+  });
+});
+
+describe('vmCostToDate', () => {
+  it('sums the VM’s linked rows this month and forecasts by run-rate', async () => {
+    const { vmCostToDate } = await import('./vm-cost');
+    const cost = await vmCostToDate(db, ids.vm, new Date('2026-03-15T12:00:00Z'));
+    expect(cost).toEqual({ currency: 'USD', monthToDate: '0.30', forecastMonthEnd: '0.62', allTime: '0.30' });
+  });
+});

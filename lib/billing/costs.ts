@@ -1,0 +1,377 @@
+// Cost explorer queries: summary, pivot breakdown, daily trend, line items. Rollup-able dimensions
+// read CostDailyRollup (maintained on import); resource and tag dimensions read CostRecord, pruned
+// by billing-month partitions. Money is summed in numeric and returned as exact decimal strings.
+import { Prisma } from '@/generated/prisma/client';
+import type { Db } from '../db/client';
+import { Decimal, forecastMonthEnd, formatDecimal, monthBounds } from './money';
+import { type CostScope, assertCostProjectAccess } from './scope';
+import type { CostDimension, CostFilters } from './schemas';
+
+const sql = Prisma.sql;
+const DAY_MS = 86_400_000;
+
+const ROLLUP_DIMENSIONS: Partial<Record<CostDimension, string>> = {
+  provider: '"providerName"',
+  region: '"region"',
+  project: '"projectId"',
+  serviceCategory: '"serviceCategory"',
+  service: '"serviceName"',
+  subAccount: '"subAccountId"',
+  chargeCategory: '"chargeCategory"',
+};
+const RAW_DIMENSIONS: Record<Exclude<CostDimension, 'tag'>, string> = {
+  provider: '"providerName"',
+  region: 'COALESCE("regionId", "regionName")',
+  project: '"projectId"',
+  serviceCategory: '"serviceCategory"',
+  service: '"serviceName"',
+  subAccount: '"subAccountId"',
+  chargeCategory: '"chargeCategory"',
+  resource: 'COALESCE("resourceId", \'\')',
+};
+
+export const DIMENSION_LABELS: Record<CostDimension, string> = {
+  provider: 'Provider',
+  region: 'Region',
+  project: 'Project',
+  serviceCategory: 'Service category',
+  service: 'Service',
+  subAccount: 'Sub-account',
+  chargeCategory: 'Charge category',
+  resource: 'Resource / VM',
+  tag: 'Tag',
+};
+
+export interface Money {
+  billedCost: string;
+  effectiveCost: string;
+}
+
+const day = (d: Date) => d.toISOString().slice(0, 10);
+const asDate = (iso: string) => new Date(`${iso}T00:00:00Z`);
+
+/** Does this query need raw rows (a resource / tag dimension or filter)? */
+function needsRaw(filters: CostFilters, dims: (CostDimension | undefined)[]): boolean {
+  return dims.some((d) => d && !ROLLUP_DIMENSIONS[d]) || filters.resourceId !== undefined || filters.vmId !== undefined || (!!filters.tagKey && filters.tagValue !== undefined);
+}
+
+function dimensionExpr(dim: CostDimension, raw: boolean, tagKey?: string): Prisma.Sql {
+  if (dim === 'tag') return sql`COALESCE("tags" ->> ${tagKey ?? ''}, '')`;
+  return Prisma.raw(raw ? RAW_DIMENSIONS[dim] : ROLLUP_DIMENSIONS[dim]!);
+}
+
+/** WHERE for either table; charge periods overlapping [start, end). */
+function baseWhere(scope: CostScope, filters: CostFilters, raw: boolean): Prisma.Sql {
+  const parts: Prisma.Sql[] = [];
+  const start = asDate(filters.start);
+  const end = asDate(filters.end);
+  if (raw) {
+    parts.push(sql`"chargePeriodStart" < ${end}`, sql`("chargePeriodEnd" > ${start} OR "chargePeriodEnd" = "chargePeriodStart" AND "chargePeriodStart" >= ${start})`);
+    parts.push(sql`"billingMonth" < ${end}::date`); // partition pruning: a charge never precedes its billing period
+  } else {
+    parts.push(sql`"day" < ${end}::date`, sql`"lastDay" >= ${start}::date`);
+  }
+  if (!scope.all) parts.push(scope.projectIds.length ? sql`"projectId" IN (${Prisma.join(scope.projectIds)})` : sql`FALSE`);
+  const eq = (column: string, value: string | undefined) => {
+    if (value === undefined) return;
+    parts.push(value === '' ? sql`${Prisma.raw(column)} IS NULL` : sql`${Prisma.raw(column)} = ${value}`);
+  };
+  eq('"providerName"', filters.provider);
+  eq(raw ? 'COALESCE("regionId", "regionName")' : '"region"', filters.region);
+  eq('"projectId"', filters.projectId);
+  eq('"serviceCategory"', filters.serviceCategory);
+  eq('"serviceName"', filters.service);
+  eq('"subAccountId"', filters.subAccount);
+  eq('"chargeCategory"', filters.chargeCategory);
+  if (raw) {
+    eq('"resourceId"', filters.resourceId);
+    eq('"vmId"', filters.vmId);
+    // tagKey alone only names the tag to group by; with tagValue it filters ('' = rows without the tag).
+    if (filters.tagKey && filters.tagValue !== undefined) parts.push(sql`COALESCE("tags" ->> ${filters.tagKey}, '') = ${filters.tagValue}`);
+  }
+  return sql`WHERE ${Prisma.join(parts, ' AND ')}`;
+}
+
+/**
+ * WHERE for either table. Raw queries are first narrowed with the rollup: only the leaf partitions
+ * (billing month × scope) that have rows overlapping the range, and no charge starting before the
+ * earliest such row's day. Exact, because the rollup holds every raw row under its start day.
+ */
+async function whereFor(db: Db, scope: CostScope, filters: CostFilters, raw: boolean): Promise<Prisma.Sql> {
+  const base = baseWhere(scope, filters, raw);
+  if (!raw) return base;
+  const leaves = await db.$queryRaw<{ m: Date; s: string; d: Date }[]>`
+    SELECT "billingMonth" AS m, "scopeKey" AS s, min("day") AS d FROM "CostDailyRollup" ${baseWhere(scope, filters, false)} GROUP BY 1, 2`;
+  if (!leaves.length) return sql`${base} AND FALSE`;
+  const months = [...new Set(leaves.map((l) => day(l.m)))];
+  const scopes = [...new Set(leaves.map((l) => l.s))];
+  const earliest = leaves.reduce((min, l) => (l.d < min ? l.d : min), leaves[0]!.d);
+  return sql`${base} AND "billingMonth" IN (${Prisma.join(months.map((m) => sql`${m}::date`))}) AND "scopeKey" IN (${Prisma.join(scopes)})
+    AND ("billingMonth", "scopeKey") IN (${Prisma.join(leaves.map((l) => sql`(${day(l.m)}::date, ${l.s})`))})
+    AND "chargePeriodStart" >= ${earliest}`;
+}
+
+function table(raw: boolean): Prisma.Sql {
+  return Prisma.raw(raw ? '"CostRecord"' : '"CostDailyRollup"');
+}
+
+interface SumRow {
+  billed: string | null;
+  effective: string | null;
+}
+const money = (r: SumRow | undefined): Money => ({ billedCost: formatDecimal(r?.billed), effectiveCost: formatDecimal(r?.effective) });
+
+/** The currency to report in: the one with the most cost (several currencies are listed, never mixed). */
+async function currenciesFor(db: Db, scope: CostScope, filters: CostFilters): Promise<string[]> {
+  const raw = needsRaw(filters, []);
+  const where = await whereFor(db, scope, filters, raw);
+  const rows = await db.$queryRaw<{ currency: string }[]>`
+    SELECT "billingCurrency" AS currency FROM ${table(raw)} ${where}
+    GROUP BY 1 ORDER BY sum(abs("effectiveCost")) DESC, 1`;
+  return rows.map((r) => r.currency);
+}
+
+export interface CostSummary {
+  currency: string;
+  currencies: string[];
+  start: string;
+  end: string;
+  totals: { provider: string; currency: string; billedCost: string; effectiveCost: string }[];
+  total: Money;
+  monthToDate: Money;
+  forecastMonthEnd: Money & { method: string };
+  lastMonth: Money;
+  rowCount: number;
+}
+
+export const FORECAST_METHOD =
+  'Linear run-rate: month-to-date cost ÷ days elapsed this month (today, UTC, counts) × days in the month.';
+
+/** Sums per currency (one round trip); the summary picks its currency afterwards. */
+async function totalsByCurrency(db: Db, scope: CostScope, filters: CostFilters): Promise<Map<string, SumRow>> {
+  const raw = needsRaw(filters, []);
+  const where = await whereFor(db, scope, filters, raw);
+  const rows = await db.$queryRaw<(SumRow & { currency: string })[]>`
+    SELECT "billingCurrency" AS currency, sum("billedCost")::text AS billed, sum("effectiveCost")::text AS effective
+    FROM ${table(raw)} ${where} GROUP BY 1`;
+  return new Map(rows.map((r) => [r.currency, r]));
+}
+
+export async function getCostSummary(db: Db, scope: CostScope, filters: CostFilters, now: Date = new Date()): Promise<CostSummary> {
+  if (filters.projectId) assertCostProjectAccess(scope, filters.projectId);
+  const raw = needsRaw(filters, []);
+  const { start: monthStart, end: monthEnd } = monthBounds(now);
+  const tomorrow = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() + 1));
+  const lastMonthStart = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 1, 1));
+  // The range, month to date and last month in parallel; the currency is chosen from the results.
+  const [rows, mtdByCurrency, lastByCurrency] = await Promise.all([
+    whereFor(db, scope, filters, raw).then((where) =>
+      db.$queryRaw<(SumRow & { provider: string; currency: string; n: bigint })[]>`
+        SELECT "providerName" AS provider, "billingCurrency" AS currency, sum("billedCost")::text AS billed,
+               sum("effectiveCost")::text AS effective, ${raw ? sql`count(*)` : sql`sum("rowCount")`}::bigint AS n
+        FROM ${table(raw)} ${where}
+        GROUP BY 1, 2 ORDER BY sum("effectiveCost") DESC, 1`,
+    ),
+    totalsByCurrency(db, scope, { ...filters, start: day(monthStart), end: day(tomorrow < monthEnd ? tomorrow : monthEnd) }),
+    totalsByCurrency(db, scope, { ...filters, start: day(lastMonthStart), end: day(monthStart) }),
+  ]);
+  // Several currencies are listed, never mixed: totals are reported in the one with the most cost.
+  const weight = new Map<string, InstanceType<typeof Decimal>>();
+  const add = (currency: string, effective: string | null) => weight.set(currency, (weight.get(currency) ?? new Decimal(0)).plus(new Decimal(effective ?? 0).abs()));
+  for (const r of rows) add(r.currency, r.effective);
+  if (!rows.length) for (const [c, r] of [...mtdByCurrency, ...lastByCurrency]) add(c, r.effective);
+  const currencies = [...weight.entries()].sort(([a, x], [b, y]) => y.comparedTo(x) || a.localeCompare(b)).map(([c]) => c);
+  const currency = currencies[0] ?? 'USD';
+  const inCurrency = rows.filter((r) => r.currency === currency);
+  const total = {
+    billed: inCurrency.reduce((sum, r) => sum.plus(r.billed ?? 0), new Decimal(0)).toFixed(),
+    effective: inCurrency.reduce((sum, r) => sum.plus(r.effective ?? 0), new Decimal(0)).toFixed(),
+  };
+  const monthToDate = money(mtdByCurrency.get(currency));
+  return {
+    currency,
+    currencies,
+    start: filters.start,
+    end: filters.end,
+    totals: rows.map((r) => ({ provider: r.provider, currency: r.currency, ...money(r) })),
+    total: money(total),
+    monthToDate,
+    forecastMonthEnd: {
+      billedCost: forecastMonthEnd(monthToDate.billedCost, now),
+      effectiveCost: forecastMonthEnd(monthToDate.effectiveCost, now),
+      method: FORECAST_METHOD,
+    },
+    lastMonth: money(lastByCurrency.get(currency)),
+    rowCount: rows.reduce((n, r) => n + Number(r.n), 0),
+  };
+}
+
+export interface BreakdownCell {
+  key: string;
+  label: string;
+  billedCost: string;
+  effectiveCost: string;
+}
+export interface CostBreakdown {
+  currency: string;
+  currencies: string[];
+  groupBy: CostDimension;
+  pivot: CostDimension | null;
+  columns: { key: string; label: string }[];
+  rows: (BreakdownCell & { cells: Record<string, Money> })[];
+  total: Money;
+  daily: { day: string; billedCost: string; effectiveCost: string }[];
+  source: 'rollup' | 'raw';
+}
+
+/** Human labels for dimension keys (project names, VM names); keys stay the filter values. */
+async function labelsFor(db: Db, dim: CostDimension, keys: string[]): Promise<Map<string, string>> {
+  const labels = new Map<string, string>();
+  const real = keys.filter(Boolean);
+  if (dim === 'project' && real.length) {
+    for (const p of await db.project.findMany({ where: { id: { in: real } }, select: { id: true, name: true } })) labels.set(p.id, p.name);
+  }
+  if (dim === 'resource' && real.length) {
+    const vms = await db.$queryRaw<{ resourceId: string; name: string | null }[]>`
+      SELECT DISTINCT ON (c."resourceId") c."resourceId", COALESCE(v."name", c."resourceName") AS name
+      FROM "CostRecord" c LEFT JOIN "Vm" v ON v."id" = c."vmId"
+      WHERE c."resourceId" IN (${Prisma.join(real.slice(0, 500))})`;
+    for (const v of vms) if (v.name) labels.set(v.resourceId, `${v.name}`);
+  }
+  for (const k of keys) if (!labels.has(k)) labels.set(k, k === '' ? (dim === 'project' ? 'Unallocated' : '(none)') : k);
+  return labels;
+}
+
+export async function getCostBreakdown(
+  db: Db,
+  scope: CostScope,
+  filters: CostFilters,
+  options: { groupBy: CostDimension; pivot?: CostDimension; tagKey?: string; limit?: number },
+): Promise<CostBreakdown> {
+  if (filters.projectId) assertCostProjectAccess(scope, filters.projectId);
+  const currencies = await currenciesFor(db, scope, filters);
+  const currency = currencies[0] ?? 'USD';
+  const raw = needsRaw(filters, [options.groupBy, options.pivot]);
+  const where = sql`${await whereFor(db, scope, filters, raw)} AND "billingCurrency" = ${currency}`;
+  const g = dimensionExpr(options.groupBy, raw, options.tagKey);
+  const p = options.pivot ? dimensionExpr(options.pivot, raw, options.tagKey) : sql`''`;
+  const limit = Math.min(options.limit ?? 200, 1000);
+  const cells = await db.$queryRaw<(SumRow & { g: string | null; p: string | null })[]>`
+    SELECT ${g} AS g, ${p} AS p, sum("billedCost")::text AS billed, sum("effectiveCost")::text AS effective
+    FROM ${table(raw)} ${where} GROUP BY 1, 2`;
+  const dayExpr = raw ? sql`"chargePeriodStart"::date` : sql`"day"`;
+  const start = asDate(filters.start);
+  const end = asDate(filters.end);
+  const [totalRows, dailyRows] = await Promise.all([
+    db.$queryRaw<SumRow[]>`SELECT sum("billedCost")::text AS billed, sum("effectiveCost")::text AS effective FROM ${table(raw)} ${where}`,
+    db.$queryRaw<(SumRow & { day: Date })[]>`
+      SELECT GREATEST(${dayExpr}, ${start}::date) AS day, sum("billedCost")::text AS billed, sum("effectiveCost")::text AS effective
+      FROM ${table(raw)} ${where} GROUP BY 1 ORDER BY 1`,
+  ]);
+  const byRow = new Map<string, { billed: InstanceType<typeof Decimal>; effective: InstanceType<typeof Decimal>; cells: Record<string, Money> }>();
+  const columnKeys = new Set<string>();
+  for (const c of cells) {
+    const rk = c.g ?? '';
+    const ck = c.p ?? '';
+    columnKeys.add(ck);
+    const row = byRow.get(rk) ?? { billed: new Decimal(0), effective: new Decimal(0), cells: {} };
+    row.billed = row.billed.plus(c.billed ?? 0);
+    row.effective = row.effective.plus(c.effective ?? 0);
+    row.cells[ck] = money(c);
+    byRow.set(rk, row);
+  }
+  const rowLabels = await labelsFor(db, options.groupBy, [...byRow.keys()]);
+  const colLabels = options.pivot ? await labelsFor(db, options.pivot, [...columnKeys]) : new Map([['', 'Total']]);
+  const rows = [...byRow.entries()]
+    .map(([key, r]) => ({
+      key,
+      label: rowLabels.get(key) ?? key,
+      billedCost: formatDecimal(r.billed.toFixed()),
+      effectiveCost: formatDecimal(r.effective.toFixed()),
+      sortBy: r.effective,
+      cells: r.cells,
+    }))
+    .sort((a, b) => b.sortBy.comparedTo(a.sortBy) || a.label.localeCompare(b.label))
+    .slice(0, limit)
+    .map(({ sortBy: _sortBy, ...rest }) => rest);
+  // Every day of the range appears in the trend (zero when nothing was charged).
+  const days = Math.min(400, Math.max(0, Math.round((end.getTime() - start.getTime()) / DAY_MS)));
+  const dailyMap = new Map(dailyRows.map((d) => [day(d.day), money(d)]));
+  const daily = Array.from({ length: days }, (_, i) => {
+    const d = day(new Date(start.getTime() + i * DAY_MS));
+    return { day: d, ...(dailyMap.get(d) ?? { billedCost: '0.00', effectiveCost: '0.00' }) };
+  });
+  return {
+    currency,
+    currencies,
+    groupBy: options.groupBy,
+    pivot: options.pivot ?? null,
+    columns: [...columnKeys].sort().map((key) => ({ key, label: colLabels.get(key) ?? key })),
+    rows,
+    total: money(totalRows[0]),
+    daily,
+    source: raw ? 'raw' : 'rollup',
+  };
+}
+
+export interface CostLineItem {
+  id: string;
+  chargePeriodStart: string;
+  chargePeriodEnd: string;
+  providerName: string;
+  billingAccountId: string | null;
+  subAccountId: string | null;
+  regionId: string | null;
+  serviceCategory: string | null;
+  serviceName: string | null;
+  chargeCategory: string;
+  chargeDescription: string | null;
+  resourceId: string | null;
+  resourceName: string | null;
+  vmId: string | null;
+  /** The linked inventory VM's name (cost files often carry only the provider's resource id). */
+  vmName: string | null;
+  projectId: string | null;
+  billedCost: string;
+  effectiveCost: string;
+  billingCurrency: string;
+  tags: Record<string, string>;
+}
+
+export async function listCostLineItems(
+  db: Db,
+  scope: CostScope,
+  filters: CostFilters,
+  page: { page: number; pageSize: number },
+): Promise<{ items: CostLineItem[]; total: number; page: number; pageSize: number }> {
+  if (filters.projectId) assertCostProjectAccess(scope, filters.projectId);
+  const where = await whereFor(db, scope, filters, true);
+  const offset = (page.page - 1) * page.pageSize;
+  const [items, count] = await Promise.all([
+    db.$queryRaw<(Omit<CostLineItem, 'billedCost' | 'effectiveCost' | 'chargePeriodStart' | 'chargePeriodEnd'> & {
+      billedCost: string; effectiveCost: string; chargePeriodStart: Date; chargePeriodEnd: Date;
+    })[]>`
+      SELECT c."id", c."chargePeriodStart", c."chargePeriodEnd", c."providerName", c."billingAccountId", c."subAccountId",
+             COALESCE(c."regionId", c."regionName") AS "regionId", c."serviceCategory", c."serviceName", c."chargeCategory", c."chargeDescription",
+             c."resourceId", c."resourceName", c."vmId", v."name" AS "vmName", c."projectId", c."billedCost"::text AS "billedCost",
+             c."effectiveCost"::text AS "effectiveCost", c."billingCurrency", c."tags"
+      FROM (SELECT * FROM "CostRecord" ${where}
+            ORDER BY "chargePeriodStart" DESC, "effectiveCost" DESC, "id"
+            LIMIT ${page.pageSize} OFFSET ${offset}) c
+      LEFT JOIN "Vm" v ON v."id" = c."vmId"
+      ORDER BY c."chargePeriodStart" DESC, c."effectiveCost" DESC, c."id"`,
+    db.$queryRaw<{ n: bigint }[]>`SELECT count(*) AS n FROM "CostRecord" ${where}`,
+  ]);
+  return {
+    items: items.map((i) => ({
+      ...i,
+      chargePeriodStart: i.chargePeriodStart.toISOString(),
+      chargePeriodEnd: i.chargePeriodEnd.toISOString(),
+      billedCost: formatDecimal(i.billedCost),
+      effectiveCost: formatDecimal(i.effectiveCost),
+    })),
+    total: Number(count[0]?.n ?? 0),
+    page: page.page,
+    pageSize: page.pageSize,
+  };
+}

@@ -1,0 +1,82 @@
+// Partition bookkeeping for CostRecord (see the billing_cost_partitions migration): one RANGE
+// partition per billing month, LIST sub-partitions per scope (provider + billing account). A
+// re-import replaces exactly one leaf: detach + drop the old one, attach the new one, rebuild that
+// leaf's daily rollup — all in the caller's transaction, so readers see the old or the new period.
+import type { Prisma } from '@/generated/prisma/client';
+import type { Db } from '../db/client';
+
+type Tx = Prisma.TransactionClient | Db;
+
+export const monthTable = (billingMonth: string) => `CostRecord_y${billingMonth.slice(0, 4)}m${billingMonth.slice(5, 7)}`;
+export const leafTable = (billingMonth: string, scopeKey: string) => `${monthTable(billingMonth)}_${scopeKey}`;
+
+const SAFE_NAME = /^[A-Za-z0-9_]+$/;
+const ident = (name: string) => {
+  if (!SAFE_NAME.test(name)) throw new Error(`unsafe identifier ${name}`);
+  return `"${name}"`;
+};
+const literal = (value: string) => {
+  if (!/^[0-9a-f-]+$/i.test(value)) throw new Error(`unsafe literal ${value}`);
+  return `'${value}'`;
+};
+
+function nextMonth(billingMonth: string): string {
+  const [y, m] = billingMonth.split('-').map(Number) as [number, number];
+  const d = new Date(Date.UTC(y, m, 1));
+  return d.toISOString().slice(0, 10);
+}
+
+async function tableExists(tx: Tx, name: string): Promise<boolean> {
+  const rows = await tx.$queryRaw<{ exists: boolean }[]>`SELECT to_regclass(${`public."${name}"`}) IS NOT NULL AS exists`;
+  return rows[0]?.exists ?? false;
+}
+
+export async function ensureMonthPartition(tx: Tx, billingMonth: string): Promise<void> {
+  await tx.$executeRawUnsafe(
+    `CREATE TABLE IF NOT EXISTS ${ident(monthTable(billingMonth))} PARTITION OF "CostRecord"
+       FOR VALUES FROM (${literal(billingMonth)}) TO (${literal(nextMonth(billingMonth))}) PARTITION BY LIST ("scopeKey")`,
+  );
+}
+
+/** Serialises swaps (and chargeback runs) so two imports of one period cannot interleave. */
+export async function lockSwaps(tx: Tx): Promise<void> {
+  await tx.$executeRawUnsafe(`SELECT pg_advisory_xact_lock(hashtext('skyport.billing.swap'))`);
+}
+
+/**
+ * Replace the leaf (billingMonth, scopeKey) with `newTable`, which holds exactly that period's rows
+ * and has CostRecord's columns. Returns how many rows the replaced leaf had.
+ */
+export async function swapLeaf(tx: Tx, billingMonth: string, scopeKey: string, newTable: string): Promise<number> {
+  await ensureMonthPartition(tx, billingMonth);
+  const parent = ident(monthTable(billingMonth));
+  const leaf = leafTable(billingMonth, scopeKey);
+  let replaced = 0;
+  if (await tableExists(tx, leaf)) {
+    const count = await tx.$queryRawUnsafe<{ n: bigint }[]>(`SELECT count(*) AS n FROM ${ident(leaf)}`);
+    replaced = Number(count[0]?.n ?? 0);
+    await tx.$executeRawUnsafe(`ALTER TABLE ${parent} DETACH PARTITION ${ident(leaf)}`);
+    await tx.$executeRawUnsafe(`DROP TABLE ${ident(leaf)}`);
+  }
+  await tx.$executeRawUnsafe(`ALTER TABLE ${ident(newTable)} RENAME TO ${ident(leaf)}`);
+  await tx.$executeRawUnsafe(`ALTER TABLE ${parent} ATTACH PARTITION ${ident(leaf)} FOR VALUES IN (${literal(scopeKey)})`);
+  await rebuildRollup(tx, billingMonth, scopeKey);
+  return replaced;
+}
+
+/** The daily rollup of one leaf, recomputed from its rows (same transaction as the swap). */
+export async function rebuildRollup(tx: Tx, billingMonth: string, scopeKey: string): Promise<void> {
+  const leaf = ident(leafTable(billingMonth, scopeKey));
+  await tx.$executeRaw`DELETE FROM "CostDailyRollup" WHERE "billingMonth" = ${billingMonth}::date AND "scopeKey" = ${scopeKey}`;
+  await tx.$executeRawUnsafe(`
+    INSERT INTO "CostDailyRollup" ("billingMonth", "scopeKey", "day", "lastDay", "providerName", "billingCurrency",
+      "chargeCategory", "region", "projectId", "serviceCategory", "serviceName", "subAccountId", "subAccountName",
+      "billedCost", "effectiveCost", "rowCount")
+    SELECT "billingMonth", "scopeKey", "chargePeriodStart"::date,
+           GREATEST("chargePeriodStart"::date, ("chargePeriodEnd" - interval '1 millisecond')::date),
+           "providerName", "billingCurrency", "chargeCategory", COALESCE("regionId", "regionName"), "projectId",
+           "serviceCategory", "serviceName", "subAccountId", max("subAccountName"),
+           sum("billedCost"), sum("effectiveCost"), count(*)
+    FROM ${leaf}
+    GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12`);
+}

@@ -1,0 +1,110 @@
+// The job worker: graphile-worker's runner over the app's task and cron lists, used in the web
+// process (scripts/start.ts) and as separate processes (scripts/worker.ts, `npm run worker`).
+//
+// Crash recovery: graphile-worker releases jobs locked by a worker that vanished only after
+// 4 hours. Each of our worker pools therefore keeps one connection whose application_name names
+// its pool; PostgreSQL drops that session the moment the process dies (even on kill -9), and every
+// live worker periodically unlocks jobs whose locking pool has no session left. Jobs are
+// idempotent (observe before create), so running a half-done job again is safe.
+import { EventEmitter } from 'node:events';
+import pg from 'pg';
+import { parseCronItems, run, type Runner, type WorkerEvents } from 'graphile-worker';
+import { migrateJobsSchema, quietLogger } from './migrate';
+import type { CronItem, TaskList } from './types';
+// Workers talk to providers: register every adapter.
+import '../../providers/all';
+
+const LIVENESS_PREFIX = 'skyport-worker:';
+/** A pool is only presumed dead this long after it locked the job (its liveness session may still be connecting). */
+const REAP_GRACE_SECONDS = 5;
+const REAP_INTERVAL_MS = 3_000;
+
+export interface WorkerOptions {
+  connectionString: string;
+  concurrency: number;
+  tasks?: TaskList;
+  cron?: CronItem[];
+  /** How often to look for jobs scheduled in the future (new jobs arrive by LISTEN/NOTIFY at once). */
+  pollIntervalMs?: number;
+  /** How long in-flight jobs get to finish on shutdown before they are aborted and released. */
+  shutdownTimeoutMs?: number;
+}
+
+export interface RunningWorker {
+  poolIds: string[];
+  /** Graceful: stop taking jobs, let in-flight jobs finish (or release them at the timeout). */
+  stop(): Promise<void>;
+  /** Resolves when the runner ends on its own (fatal error). */
+  promise: Promise<void>;
+}
+
+/** Unlocks jobs whose locking worker pool no longer has a liveness session. Returns the pools released. */
+export async function releaseJobsOfDeadWorkers(client: pg.ClientBase): Promise<string[]> {
+  const { rows } = await client.query<{ locked_by: string }>(
+    `SELECT DISTINCT locked_by FROM graphile_worker._private_jobs j
+      WHERE locked_by IS NOT NULL AND locked_at < now() - make_interval(secs => $2)
+        AND NOT EXISTS (SELECT 1 FROM pg_stat_activity a WHERE a.application_name = $1 || j.locked_by)`,
+    [LIVENESS_PREFIX, REAP_GRACE_SECONDS],
+  );
+  const dead = rows.map((r) => r.locked_by);
+  if (dead.length) await client.query('SELECT graphile_worker.force_unlock_workers($1::text[])', [dead]);
+  return dead;
+}
+
+export async function startWorker(options: WorkerOptions): Promise<RunningWorker> {
+  await migrateJobsSchema(options.connectionString);
+  const taskList = options.tasks ?? (await import('./registry')).tasks;
+  const cron = options.cron ?? (await import('./registry')).cron;
+
+  const liveness = new pg.Client({ connectionString: options.connectionString, application_name: 'skyport-worker' });
+  await liveness.connect();
+  liveness.on('error', (error) => console.error(`[worker] liveness connection lost: ${error.message}`));
+  const poolIds: string[] = [];
+  const events: WorkerEvents = new EventEmitter() as WorkerEvents;
+  events.on('pool:create', ({ workerPool }) => {
+    poolIds.push(workerPool.id);
+    // Sent before the pool fetches its first job on its own connections.
+    void liveness.query(`SET application_name = '${LIVENESS_PREFIX}${workerPool.id.replace(/[^a-z0-9-]/gi, '')}'`).catch(() => undefined);
+  });
+
+  await releaseJobsOfDeadWorkers(liveness).catch(() => []);
+  const runner: Runner = await run({
+    connectionString: options.connectionString,
+    concurrency: options.concurrency,
+    maxPoolSize: options.concurrency + 2,
+    taskList,
+    parsedCronItems: parseCronItems(cron),
+    pollInterval: options.pollIntervalMs ?? 1_000,
+    noHandleSignals: true,
+    gracefulShutdownAbortTimeout: options.shutdownTimeoutMs ?? 30_000,
+    logger: quietLogger,
+    events,
+  });
+
+  let reaping = false;
+  const reaper = setInterval(() => {
+    if (reaping) return;
+    reaping = true;
+    // Released jobs are picked up by the next poll (pollInterval).
+    releaseJobsOfDeadWorkers(liveness)
+      .catch(() => undefined)
+      .finally(() => (reaping = false));
+  }, REAP_INTERVAL_MS);
+  reaper.unref();
+
+  let stopped = false;
+  return {
+    poolIds,
+    promise: runner.promise,
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      clearInterval(reaper);
+      await runner.stop().catch((error: unknown) => console.error('[worker] shutdown:', error));
+      // Whatever our pools still hold now is no longer being worked on (a job fetched as the pool
+      // stopped); hand it back at once instead of waiting for another worker's reaper.
+      if (poolIds.length) await liveness.query('SELECT graphile_worker.force_unlock_workers($1::text[])', [poolIds]).catch(() => undefined);
+      await liveness.end().catch(() => undefined);
+    },
+  };
+}

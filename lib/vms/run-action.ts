@@ -1,0 +1,139 @@
+// Executes one day-2 job: the adapter call, then observe until the VM shows the effect, then the
+// Vm row is updated from what the provider reports. Retryable provider errors retry with back-off;
+// others fail the job with the provider's message (shown on the VM page and the admin jobs page).
+import { Prisma } from '@/generated/prisma/client';
+import { ProviderError } from '@/providers/errors';
+import type { ObservedVm, ProviderAdapter, VmRef } from '@/providers/types';
+import { auditContext, recordAudit } from '../audit/record';
+import type { Db } from '../db/client';
+import { jobBackoffBaseMs, WORKER_ACTOR } from '../jobs/context';
+import { enqueueJob } from '../jobs/queue';
+import { adapterForAccount } from '../provider-accounts/service';
+import { backoffDelayMs, classifyFailure, withDeadline } from '../provisioning/retry';
+import { KIND_ACTION, VM_ACTION_TASK } from './actions';
+import type { VmAction } from './schemas';
+
+export interface RunActionOptions {
+  db: Db;
+  runtime?: Parameters<typeof adapterForAccount>[1];
+  now?: () => Date;
+}
+
+async function waitFor(adapter: ProviderAdapter, ref: VmRef, done: (vm: ObservedVm | null) => boolean, pollMs: number, timeoutMs: number): Promise<ObservedVm | null> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const vm = await adapter.get(ref);
+    if (done(vm)) return vm;
+    if (Date.now() > deadline) throw new ProviderError('unavailable', `The VM did not reach the expected state in ${Math.round(timeoutMs / 1000)} s (now ${vm?.state ?? 'gone'}).`);
+    await new Promise((r) => setTimeout(r, pollMs));
+  }
+}
+
+const isStopped = (vm: ObservedVm | null) => !!vm && (vm.state === 'stopped' || vm.state === 'deallocated');
+const isRunning = (vm: ObservedVm | null) => vm?.state === 'running';
+
+async function perform(adapter: ProviderAdapter, ref: VmRef, action: VmAction, size: string | undefined, pollMs: number, timeoutMs: number): Promise<ObservedVm | null> {
+  const wait = (done: (vm: ObservedVm | null) => boolean) => waitFor(adapter, ref, done, pollMs, timeoutMs);
+  switch (action) {
+    case 'start':
+      await adapter.start(ref);
+      return wait(isRunning);
+    case 'stop':
+      await adapter.stop(ref);
+      return wait(isStopped);
+    case 'reboot':
+      await adapter.reboot(ref);
+      return wait(isRunning);
+    case 'delete':
+      await adapter.delete(ref);
+      return wait((vm) => !vm || vm.state === 'deleted');
+    case 'resize': {
+      const before = await adapter.get(ref);
+      if (!before) throw new ProviderError('not_found', 'The VM no longer exists at the provider.');
+      if (before.size === size) return before;
+      const restart = adapter.capabilities().resizeRequiresStop && before.state === 'running';
+      if (restart) {
+        await adapter.stop(ref);
+        await wait(isStopped);
+      }
+      await adapter.resize(ref, size!);
+      const resized = await wait((vm) => !!vm && vm.size === size && vm.state !== 'reconfiguring');
+      if (!restart) return resized;
+      await adapter.start(ref);
+      return wait(isRunning);
+    }
+  }
+}
+
+export async function runVmActionJob(provisioningJobId: string, options: RunActionOptions): Promise<'done' | 'retry' | 'failed' | 'skipped'> {
+  const { db } = options;
+  const now = options.now ?? (() => new Date());
+  const audit = auditContext(WORKER_ACTOR);
+  const job = await db.$transaction(async (tx) => {
+    await tx.$queryRaw`SELECT id FROM "ProvisioningJob" WHERE id = ${provisioningJobId} FOR UPDATE`;
+    const found = await tx.provisioningJob.findUnique({ where: { id: provisioningJobId } });
+    if (!found || !found.vmId || !['queued', 'running'].includes(found.status)) return null;
+    return tx.provisioningJob.update({ where: { id: found.id }, data: { status: 'running', attempts: { increment: 1 }, lockedAt: now(), lockedBy: 'worker' } });
+  });
+  if (!job) return 'skipped';
+  const action = KIND_ACTION[job.kind]!;
+  const size = (job.payload as { size?: string }).size;
+  const vm = await db.vm.findUniqueOrThrow({ where: { id: job.vmId! }, include: { providerAccount: true } });
+  const ref: VmRef = { providerId: vm.providerId, region: vm.regionCode, zone: vm.zone ?? undefined };
+  let observed: ObservedVm | null;
+  let adapter: ProviderAdapter | undefined;
+  try {
+    adapter = adapterForAccount(vm.providerAccount, options.runtime).adapter;
+    const timeoutMs = options.runtime?.operationTimeoutMs ?? 10 * 60_000;
+    // Resize may stop, resize and start: three waits.
+    observed = await withDeadline(perform(adapter, ref, action, size, options.runtime?.pollIntervalMs ?? 1000, timeoutMs), 4 * timeoutMs, `The ${action}`);
+  } catch (error) {
+    const failure = classifyFailure(error);
+    const retry = failure.retryable && job.attempts < job.maxAttempts;
+    await db.$transaction(async (tx) => {
+      const lastError = { ...failure, attempt: job.attempts, at: now().toISOString() };
+      if (retry) {
+        const runAfter = new Date(now().getTime() + backoffDelayMs(job.attempts, Math.random, jobBackoffBaseMs()));
+        await tx.provisioningJob.update({ where: { id: job.id }, data: { status: 'queued', runAfter, lastError, lockedAt: null, lockedBy: null } });
+        await enqueueJob(tx, VM_ACTION_TASK, { provisioningJobId: job.id }, { jobKey: `vm:${vm.id}:${action}`, runAt: runAfter, maxAttempts: 10 });
+      } else {
+        await tx.provisioningJob.update({ where: { id: job.id }, data: { status: 'failed', lastError, finishedAt: now(), lockedAt: null, lockedBy: null } });
+        await recordAudit(tx, audit, { action: `vm.${action}.failed`, targetType: 'vm', targetId: vm.id, after: { jobId: job.id, error: failure.message } });
+      }
+    });
+    return retry ? 'retry' : 'failed';
+  } finally {
+    await adapter?.close?.().catch(() => undefined);
+  }
+
+  await db.$transaction(async (tx) => {
+    const gone = !observed || observed.state === 'deleted';
+    await tx.vm.update({
+      where: { id: vm.id },
+      data: gone
+        ? { state: 'deleted', deletedAt: now(), lastSeenAt: now() }
+        : {
+            state: observed!.state,
+            providerState: observed!.providerState,
+            size: observed!.size,
+            vcpus: observed!.vcpus ?? vm.vcpus,
+            memoryMiB: observed!.memoryMiB ?? vm.memoryMiB,
+            privateIp: observed!.privateIp ?? vm.privateIp,
+            publicIp: observed!.publicIp ?? null,
+            lastSeenAt: now(),
+          },
+    });
+    await tx.provisioningJob.update({
+      where: { id: job.id },
+      data: { status: 'succeeded', finishedAt: now(), lockedAt: null, lockedBy: null, lastError: Prisma.DbNull, result: { state: gone ? 'deleted' : observed!.state, size: observed?.size ?? null } },
+    });
+    await recordAudit(tx, audit, {
+      action: `vm.${action}`,
+      targetType: 'vm',
+      targetId: vm.id,
+      before: { state: vm.state, size: vm.size },
+      after: { state: gone ? 'deleted' : observed!.state, size: observed?.size ?? vm.size, jobId: job.id, reason: (job.payload as { reason?: string }).reason },
+    });
+  });
+  return 'done';
+}

@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "RequestItem" ADD COLUMN     "templateSize" TEXT;

@@ -1,0 +1,2 @@
+-- CreateIndex
+CREATE INDEX "Vm_deletedAt_state_idx" ON "Vm"("deletedAt", "state");
