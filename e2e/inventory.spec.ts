@@ -70,6 +70,32 @@ test('admin filters, sorts and pages the inventory, opens and claims a VM, and e
   expect(csv.slice(1).every((line) => line.split(',')[2] === 'aws')).toBe(true);
 });
 
+test('a project owner sees unmanaged VMs read-only and claims one into their project; a plain requester sees none', async ({ page }) => {
+  test.setTimeout(90_000);
+  // Riley (requester) owns no project: no unmanaged VM anywhere.
+  await signInAs(page, 'requester');
+  await page.goto('/inventory?managed=false');
+  await expect(page.getByTestId('inventory-count')).toHaveText(/No VMs match/);
+  await page.context().clearCookies();
+
+  // Avery owns "Web shop": the Unmanaged filter lists VMs made outside Skyport.
+  await signInAs(page, 'approver');
+  await page.goto('/inventory?managed=false&sort=-cost');
+  await expect(rows(page).first()).toBeVisible();
+  await expect(page.getByRole('columnheader', { name: /Per month/ })).toBeVisible();
+  const name = (await names(page))[0]!;
+  await rows(page).first().locator('td:first-child a').click();
+  await expect(page.getByRole('heading', { level: 1, name })).toBeVisible();
+  await expect(page.getByTestId('unmanaged-read-only')).toBeVisible();
+  await waitForHydration(page, 'form[aria-label="Claim this VM"]');
+  await page.getByLabel('Project', { exact: true }).selectOption({ label: 'Web shop' });
+  await page.getByLabel('Owner', { exact: true }).selectOption({ index: 1 });
+  await page.getByRole('button', { name: 'Claim VM' }).click();
+  await expect(page).toHaveURL(/done=claimed/, { timeout: 30_000 });
+  await expect(page.getByRole('status').filter({ hasText: 'Claimed into Web shop' })).toBeVisible();
+  await expect(page.getByTestId('unmanaged-read-only')).toHaveCount(0);
+});
+
 test('at 390 px the inventory shows cards instead of a clipped table', async ({ page }) => {
   await page.setViewportSize({ width: 390, height: 800 });
   await signInAs(page, 'admin');

@@ -17,6 +17,7 @@ export function VmActionsPanel({ vmId }: { vmId: string }) {
   const router = useRouter();
   const [view, setView] = useState<VmActionsView | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [confirmDelete, setConfirmDelete] = useState(false);
   const [sizes, setSizes] = useState<ResizeOption[] | null>(null);
@@ -54,9 +55,15 @@ export function VmActionsPanel({ vmId }: { vmId: string }) {
   async function post(path: string, body: unknown) {
     setBusy(true);
     setError(null);
+    setNotice(null);
     try {
       const response = await fetch(`${base}/${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
       if (!response.ok) setError(await problemText(response, 'The action failed.'));
+      else {
+        // A day-2 policy may route the action to approval instead of running it.
+        const answer = (await response.json().catch(() => ({}))) as { approvalRequired?: boolean; requestNumber?: number };
+        if (answer.approvalRequired) setNotice(`This needs approval first${answer.requestNumber ? ` (REQ-${answer.requestNumber})` : ''}; it runs once approved.`);
+      }
       await load();
       if (path === 'lease') router.refresh();
     } catch {
@@ -134,6 +141,24 @@ export function VmActionsPanel({ vmId }: { vmId: string }) {
           {LABELS[view.pendingAction.action] ?? view.pendingAction.action} {view.pendingAction.status === 'retrying' ? `is retrying (attempt ${view.pendingAction.attempts}${view.pendingAction.lastError ? `: ${view.pendingAction.lastError}` : ''})` : 'in progress…'}
         </p>
       )}
+      {view.pendingApprovals.length > 0 && (
+        <ul className="space-y-1 text-sm" data-testid="vm-pending-approvals" aria-label="Actions awaiting approval">
+          {view.pendingApprovals.map((p) => (
+            <li key={p.requestId} className="rounded-md bg-amber-50 px-3 py-2 text-amber-800">
+              Awaiting approval:{' '}
+              <a href={`/requests/${p.requestId}`} className="font-medium underline">
+                REQ-{p.requestNumber}
+              </a>{' '}
+              — {p.summary}
+            </li>
+          ))}
+        </ul>
+      )}
+      {notice && (
+        <p role="status" className="text-sm text-amber-800">
+          {notice}
+        </p>
+      )}
       {!view.pendingAction && view.lastAction && (
         <p className="text-sm text-slate-600">
           Last action: {LABELS[view.lastAction.action] ?? view.lastAction.action} {view.lastAction.status}
@@ -183,7 +208,7 @@ export function VmActionsPanel({ vmId }: { vmId: string }) {
         >
           <p className="w-full text-sm text-slate-700">
             Lease ends {new Date(view.lease.expiresAt).toLocaleString()}
-            {view.lease.maxDays ? ` (at most ${view.lease.maxDays} days from today)` : ''}.
+            {view.lease.maxDays ? ` (up to ${view.lease.maxDays} days from today at once; longer needs approval)` : ''}.
           </p>
           <label className="text-sm">
             <span className="block text-slate-700">Extend by (days)</span>

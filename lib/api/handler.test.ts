@@ -100,6 +100,8 @@ describe('NUL characters are refused where input is parsed', () => {
   it.each([
     ['a body string', { name: 'a\u0000b' }, {}, 'body/name'],
     ['a string in a body array', { name: 'ok', tags: ['x', 'y\u0000'] }, {}, 'body/tags/1'],
+    ['an unpaired surrogate in a body string', { name: 'a\ud800b' }, {}, 'body/name'],
+    ['an unpaired low surrogate in a body array', { name: 'ok', tags: ['\udc00'] }, {}, 'body/tags/0'],
     ['a query value', { name: 'ok' }, { query: '?q=%00' }, 'query/q'],
     ['a path parameter', { name: 'ok' }, { projectId: `${memberProject}\u0000` }, 'path/projectId'],
   ])('%s → 400 naming the field', async (_what, body, extra, field) => {

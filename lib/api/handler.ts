@@ -144,7 +144,10 @@ export function handle<P extends z.ZodType, Q extends z.ZodType, B extends z.Zod
       const rawParams: Record<string, unknown> = (context ? await context.params : undefined) ?? {};
       let rawBody: unknown;
       let form: FormData | undefined;
-      if (operation.bodyType === 'multipart') {
+      if (operation.bodyType === 'multipart' && operation.streamBody) {
+        // The impl streams the body (see Operation.streamBody); only the media type is checked here.
+        if (mediaType(request.headers.get('content-type')) !== 'multipart/form-data') throw new UnsupportedMediaTypeError('multipart/form-data');
+      } else if (operation.bodyType === 'multipart') {
         form = await readMultipartBody(request);
         rawBody = operation.body ? formInput(operation.body, form) : undefined;
         for (const [name, value] of form.entries()) if (typeof value === 'string') assertNoNulCharacters({ [name]: value }, 'body');
@@ -159,7 +162,7 @@ export function handle<P extends z.ZodType, Q extends z.ZodType, B extends z.Zod
       if (principal) for (const projectId of namedProjectIds(rawParams, rawBody)) assertProjectAccess(principal, projectId);
       const params = parseWith(operation.params, rawParams, 'path');
       const query = parseWith(operation.query, rawQuery, 'query');
-      const body = parseWith(operation.body, rawBody, 'body');
+      const body = operation.streamBody ? undefined : parseWith(operation.body, rawBody, 'body');
       const ip = request.headers.get('x-forwarded-for')?.split(',')[0]?.trim().slice(0, 100) || undefined;
       const audit = principal ? auditContext(actorOf(principal), requestId, ip) : auditContext({ type: 'system', label: 'anonymous' }, requestId, ip);
       const result = await impl({

@@ -36,6 +36,12 @@ export interface Operation<
    * the impl the FormData as `ctx.form`.
    */
   bodyType?: 'json' | 'multipart';
+  /**
+   * multipart only: handle() leaves the body unread (ctx.form and ctx.body are undefined) and the
+   * impl streams `ctx.request.body` itself and validates its fields with `body` — for uploads too
+   * large to buffer (cost exports). Auth, CSRF and the media-type check still happen in handle().
+   */
+  streamBody?: boolean;
   params?: Params;
   query?: Query;
   body?: Body;

@@ -14,7 +14,9 @@ import type { ApproverSpec, PolicyEvaluation, TimeoutAction } from '../policy/sc
 import { onRequestApproved } from '../provisioning/handoff';
 import { transitionRequest } from '../requests/state-machine';
 import { appendTimeline } from '../requests/timeline';
-import { describeRequest, loadRequestContext, requestLabel } from './context';
+import { onVmActionApproved } from '../vms/action-approval';
+import { auditVerb } from '../vms/describe-action';
+import { actionPayloadOf, describeRequest, loadRequestContext, requestLabel, requestSubject } from './context';
 
 export type Tx = Prisma.TransactionClient | Db;
 
@@ -148,7 +150,7 @@ export async function activateStep(tx: Tx, stepId: string, audit: AuditContext, 
     userIds: step.approverIds,
     type: 'approval_requested',
     title: `${label} waits for your approval`,
-    body: `${request.requester.name} requests ${details.slice(3, 5).join('; ')} for ${request.project.name} (${request.estimatedMonthlyCost.toFixed(2)} ${request.currency}/month).`,
+    body: `${request.requester.name} ${requestSubject(request)} for ${request.project.name} (${request.estimatedMonthlyCost.toFixed(2)} ${request.currency}/month).`,
     link: `/approvals?q=${request.number}`,
     requestId: request.id,
     email: {
@@ -169,7 +171,10 @@ export async function advanceChain(tx: Tx, requestId: string, afterOrder: number
     return 'pending';
   }
   await transitionRequest(tx, requestId, 'approved', { audit, type: 'approved', message: 'Every approval level approved the request.' });
-  await onRequestApproved(tx, requestId, audit);
+  const kind = (await tx.request.findUnique({ where: { id: requestId }, select: { kind: true } }))?.kind;
+  // A day-2 action is carried out by the VM engine, not the provisioning hand-off.
+  if (kind === 'vm_action') await onVmActionApproved(tx, requestId, audit);
+  else await onRequestApproved(tx, requestId, audit);
   const request = await loadRequestContext(tx, requestId);
   if (request) {
     const label = requestLabel(request.number);
@@ -177,7 +182,7 @@ export async function advanceChain(tx: Tx, requestId: string, afterOrder: number
       userIds: [request.requesterId],
       type: 'request_approved',
       title: `${label} was approved`,
-      body: `Your request for ${request.project.name} was approved and goes to provisioning.`,
+      body: request.kind === 'vm_action' ? `Your request to ${actionPayloadOf(request)?.summary ?? 'act on a VM'} was approved and runs now.` : `Your request for ${request.project.name} was approved and goes to provisioning.`,
       link: `/requests/${request.id}`,
       requestId: request.id,
       email: { subject: `[Skyport] ${label} was approved`, text: [`${label} was approved.`, '', ...describeRequest(request)].join('\n') },
@@ -191,6 +196,11 @@ export async function rejectChain(tx: Tx, requestId: string, stepOrder: number, 
   await tx.requestApprovalStep.updateMany({ where: { requestId, order: { gt: stepOrder }, status: 'waiting' }, data: { status: 'skipped' } });
   await transitionRequest(tx, requestId, 'rejected', { audit, type: 'rejected', message: `Rejected: ${reason}`, data: { level: stepOrder, comment: reason } });
   const request = await loadRequestContext(tx, requestId);
+  const action = request ? actionPayloadOf(request) : null;
+  if (request?.vmId && action) {
+    // The VM's history shows the refused action too (nothing ran at the provider).
+    await recordAudit(tx, audit, { action: `vm.${auditVerb(action.payload.action)}.rejected`, targetType: 'vm', targetId: request.vmId, after: { requestId, number: request.number, reason } });
+  }
   if (request) {
     const label = requestLabel(request.number);
     await notify(tx, {

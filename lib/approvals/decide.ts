@@ -25,12 +25,13 @@ interface LockedStep {
   requestStatus: RequestStatus;
   requesterId: string;
   number: number;
+  kind: 'provision' | 'vm_action';
 }
 
 export async function lockStep(tx: Tx, stepId: string): Promise<LockedStep | null> {
   const rows = await tx.$queryRaw<LockedStep[]>`
     SELECT s.id, s."requestId", s."order", s.name, s.status, s.mode, s."approverIds",
-           r.status AS "requestStatus", r."requesterId", r.number
+           r.status AS "requestStatus", r."requesterId", r.number, r.kind::text AS kind
     FROM "RequestApprovalStep" s JOIN "Request" r ON r.id = s."requestId"
     WHERE s.id = ${stepId}
     FOR UPDATE OF s`;
@@ -96,7 +97,7 @@ async function decideInTx(tx: Tx, principal: Principal, stepId: string, input: {
     before: { status: 'pending' },
     after: { status: levelStatus, requestId: step.requestId, level: step.order, comment, requestStatus },
   });
-  return { approvalId: stepId, requestId: step.requestId, decision: input.decision, requestStatus, levelStatus };
+  return { approvalId: stepId, requestId: step.requestId, kind: step.kind, decision: input.decision, requestStatus, levelStatus };
 }
 
 export async function decideApproval(db: Db, principal: Principal, approvalId: string, input: DecisionInput, audit: AuditContext): Promise<DecisionResult> {

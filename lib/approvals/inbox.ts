@@ -3,7 +3,7 @@
 import type { Prisma } from '@/generated/prisma/client';
 import type { Principal } from '../auth/principal';
 import type { Db } from '../db/client';
-import { requestContextInclude } from './context';
+import { actionPayloadOf, requestContextInclude } from './context';
 import { listApprovalsQuerySchema, type ApprovalItem, type ListApprovalsQuery } from './schemas';
 
 const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : typeof v === 'string' && v.trim() !== '' && Number.isFinite(Number(v)) ? Number(v) : null);
@@ -41,7 +41,7 @@ export async function listApprovals(db: Db, principal: Principal, query: ListApp
     status: 'pending_approval',
     requesterId: { not: principal.userId },
     ...(q.projectId ? { projectId: q.projectId } : {}),
-    ...(q.providerKind ? { items: { some: { providerAccount: { kind: q.providerKind } } } } : {}),
+    ...(q.providerKind ? { AND: [{ OR: [{ items: { some: { providerAccount: { kind: q.providerKind } } } }, { vm: { providerKind: q.providerKind } }] }] } : {}),
     ...(q.minCost !== undefined || q.maxCost !== undefined
       ? { estimatedMonthlyCost: { ...(q.minCost !== undefined ? { gte: q.minCost } : {}), ...(q.maxCost !== undefined ? { lte: q.maxCost } : {}) } }
       : {}),
@@ -53,6 +53,7 @@ export async function listApprovals(db: Db, principal: Principal, query: ListApp
       { requester: { name: { contains: q.q, mode: 'insensitive' } } },
       { requester: { email: { contains: q.q, mode: 'insensitive' } } },
       { project: { name: { contains: q.q, mode: 'insensitive' } } },
+      { vm: { name: { contains: q.q, mode: 'insensitive' } } },
     ];
   }
   const where: Prisma.RequestApprovalStepWhereInput = {
@@ -80,6 +81,7 @@ export async function listApprovals(db: Db, principal: Principal, query: ListApp
         request: {
           include: {
             ...requestContextInclude,
+            vm: { select: { id: true, name: true, providerKind: true, regionCode: true } },
             approvalSteps: {
               orderBy: { order: 'asc' },
               select: { order: true, name: true, decisions: { orderBy: { createdAt: 'asc' }, include: { decider: { select: { name: true } } } } },
@@ -91,10 +93,36 @@ export async function listApprovals(db: Db, principal: Principal, query: ListApp
   ]);
   const approvals = steps.map((s): ApprovalItem => {
     const r = s.request;
+    const action = actionPayloadOf(r);
+    const p = action?.payload;
     return {
       id: s.id,
       requestId: r.id,
       requestNumber: r.number,
+      kind: r.kind,
+      vmAction:
+        p && r.vm
+          ? {
+              vmId: r.vm.id,
+              vmName: r.vm.name,
+              providerKind: r.vm.providerKind,
+              region: r.vm.regionCode,
+              action: p.action,
+              summary: action.summary,
+              fromSize: p.fromSize ?? null,
+              toSize: p.size ?? null,
+              fromVcpus: p.fromVcpus ?? null,
+              toVcpus: p.toVcpus ?? null,
+              fromMemoryMiB: p.fromMemoryMiB ?? null,
+              toMemoryMiB: p.toMemoryMiB ?? null,
+              oldMonthly: p.oldMonthly ?? null,
+              newMonthly: p.newMonthly ?? null,
+              costDelta: p.costDelta ?? null,
+              leaseFrom: p.leaseFrom ?? null,
+              leaseTo: p.leaseTo ?? null,
+              days: p.days ?? null,
+            }
+          : null,
       level: s.order,
       levelName: s.name,
       levelCount: r.approvalSteps.length,

@@ -42,6 +42,30 @@ export const approvalItemSchema = z.object({
   id: z.string().describe('Approval id (the pending level of the request)'),
   requestId: z.string(),
   requestNumber: z.number(),
+  /** provision = new VMs (items); vm_action = a day-2 action on one VM (vmAction). */
+  kind: z.enum(['provision', 'vm_action']),
+  vmAction: z
+    .object({
+      vmId: z.string(),
+      vmName: z.string(),
+      providerKind: z.enum(PROVIDER_KINDS),
+      region: z.string(),
+      action: z.string(),
+      summary: z.string(),
+      fromSize: z.string().nullable(),
+      toSize: z.string().nullable(),
+      fromVcpus: z.number().nullable(),
+      toVcpus: z.number().nullable(),
+      fromMemoryMiB: z.number().nullable(),
+      toMemoryMiB: z.number().nullable(),
+      oldMonthly: z.string().nullable(),
+      newMonthly: z.string().nullable(),
+      costDelta: z.string().nullable(),
+      leaseFrom: z.string().nullable(),
+      leaseTo: z.string().nullable(),
+      days: z.number().nullable(),
+    })
+    .nullable(),
   level: z.number().describe('1-based level in the chain'),
   levelName: z.string(),
   levelCount: z.number(),
@@ -87,6 +111,8 @@ export const approvalListSchema = z.object({ approvals: z.array(approvalItemSche
 export const decisionResultSchema = z.object({
   approvalId: z.string(),
   requestId: z.string(),
+  /** provision, or vm_action (a day-2 action: approved → its job runs). */
+  kind: z.enum(['provision', 'vm_action']),
   decision: z.enum(DECISIONS),
   /** The request's status after the decision. */
   requestStatus: z.string(),

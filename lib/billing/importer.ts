@@ -11,12 +11,14 @@ import { Linker, type TagMapping } from './linking';
 import { type ImportDefaults, type RowError, RowNormaliser, copyLine } from './normalize';
 import { leafTable, lockSwaps, swapLeaf } from './partitions';
 import { stageCsvByCopy } from './copy-import';
+import { LEAF_INDEXES, stageCsvTyped } from './typed-copy';
 import { FileError, detectFormat, openCostFile } from './sources';
 
 const MAX_STORED_ERRORS = 100;
 /** After this many bad rows the rest of the file is not read: the admin has enough to fix. */
 const MAX_COUNTED_ERRORS = 1000;
 const PROGRESS_EVERY_MS = 1000;
+const HEARTBEAT_EVERY_MS = 10_000;
 
 export interface ImportOptions {
   /** An existing CostImport row (created by the API as "queued"); otherwise one is created. */
@@ -54,7 +56,13 @@ export interface ImportResult {
   periods: ImportPeriod[];
   /** Which path imported (or rejected) the file, and why the COPY path handed it over. */
   engine: 'copy' | 'rows';
+  /** Which COPY: 'typed' (COPY types the cells; clean exports) or 'normalised' (text COPY + SQL normalisation). */
+  copyMode?: 'typed' | 'normalised';
   fallbackReason?: string;
+  /** Why the typed COPY handed the file to the normalising paths. */
+  typedFallbackReason?: string;
+  /** Milliseconds spent in each phase (copy, link, validate, index, swap …), for benchmarks. */
+  phaseMs?: Record<string, number>;
 }
 
 const DEFAULT_TAG_MAPPING: TagMapping[] = [
@@ -71,13 +79,14 @@ async function writeChunk(stream: NodeJS.WritableStream, chunk: string): Promise
 export async function importCostFile(db: Db, connectionString: string, filePath: string, options: ImportOptions): Promise<ImportResult> {
   const started = Date.now();
   const record = options.importId
-    ? await db.costImport.update({ where: { id: options.importId }, data: { status: 'running', startedAt: new Date() } })
+    ? await db.costImport.update({ where: { id: options.importId }, data: { status: 'running', startedAt: new Date(), heartbeatAt: new Date() } })
     : await db.costImport.create({
         data: {
           source: 'focus',
           fileName: options.fileName,
           status: 'running',
           startedAt: new Date(),
+          heartbeatAt: new Date(),
           importedById: options.importedById ?? null,
           providerAccountId: options.providerAccountId ?? null,
           fileSha256: options.fileSha256 ?? null,
@@ -89,8 +98,17 @@ export async function importCostFile(db: Db, connectionString: string, filePath:
   let rejected = 0;
   let rows = 0;
   const groups = new Map<string, { month: string; scopeKey: string; providerName: string; billingAccountId: string | null; rows: number }>();
+  // The heartbeat tells other processes this import is alive (see failStaleImports): a restart
+  // stops it, and the import is then marked failed — its transactions never committed.
+  const heartbeat = setInterval(() => {
+    db.costImport.update({ where: { id: importId }, data: { heartbeatAt: new Date() } }).catch(() => undefined);
+  }, HEARTBEAT_EVERY_MS);
+  heartbeat.unref();
   const client = new pg.Client({ connectionString });
-  await client.connect();
+  await client.connect().catch((error: unknown) => {
+    clearInterval(heartbeat);
+    throw error;
+  });
   let staged = false;
   let copy: ReturnType<typeof copyStreams.from> | null = null;
   let copyDone: Promise<void> | null = null;
@@ -101,12 +119,13 @@ export async function importCostFile(db: Db, connectionString: string, filePath:
       copy.destroy(new Error('import aborted'));
       await copyDone?.catch(() => undefined);
     }
-    if (staged) await client.query(`DROP TABLE IF EXISTS "${stage}"`).catch(() => undefined);
+    if (staged) await client.query(`DROP TABLE IF EXISTS "${stage}", "${stage}_rollup"`).catch(() => undefined);
     await db.$transaction(async (tx) => {
       await tx.costImport.update({
         where: { id: importId },
         data: {
           status: 'failed',
+          phase: 'done',
           message,
           rowsRead: rows,
           rowCount: 0,
@@ -122,31 +141,68 @@ export async function importCostFile(db: Db, connectionString: string, filePath:
         after: { fileName: options.fileName, message, rejectedRows: rejected },
       });
     });
-    return { importId, status: 'failed', rowCount: 0, rejectedRows: rejected, errors: errors.slice(0, MAX_STORED_ERRORS), message, periods: [], engine: 'rows', fallbackReason };
+    return { importId, status: 'failed', rowCount: 0, rejectedRows: rejected, errors: errors.slice(0, MAX_STORED_ERRORS), message, periods: [], engine: 'rows', fallbackReason, typedFallbackReason };
   };
 
   let engine: 'copy' | 'rows' = 'rows';
+  let copyMode: 'typed' | 'normalised' | undefined;
   let fallbackReason: string | undefined;
+  let typedFallbackReason: string | undefined;
+  let indexed = false;
+  let rollupTable: string | undefined;
+  const phaseLog: { phase: string; at: number }[] = [];
+  const setPhase = async (phase: string) => {
+    phaseLog.push({ phase, at: Date.now() });
+    await db.costImport.update({ where: { id: importId }, data: { phase } });
+  };
+  const progress = async (rowsRead: number) => {
+    await db.costImport.update({
+      where: { id: importId },
+      data: { rowsRead, rowsPerSecond: Math.round((rowsRead * 1000) / Math.max(1, Date.now() - started)) },
+    });
+  };
   try {
     // Native Azure exports do not say whether they are actual or amortized cost; their file name does.
     const defaults: ImportDefaults = { azureCostKind: /amorti[sz]ed/i.test(options.fileName) ? 'amortized' : 'actual', ...options.defaults };
     const format = await detectFormat(filePath);
     if ((options.engine ?? 'copy') === 'copy' && format !== 'parquet') {
+      // Clean exports: COPY types every cell itself (typed-copy.ts). Anything needing per-cell
+      // normalisation goes to the SQL-normalising COPY, and from there to the row path.
+      const typed = await stageCsvTyped(client, db, filePath, {
+        importId,
+        stage,
+        defaults,
+        tagMapping: options.tagMapping ?? DEFAULT_TAG_MAPPING,
+        gzip: format === 'csv-gzip',
+        onProgress: progress,
+        onPhase: setPhase,
+      });
+      if (typed.fallbackReason === null) {
+        engine = 'copy';
+        copyMode = 'typed';
+        staged = true;
+        indexed = typed.indexed;
+        rollupTable = typed.rollupTable ?? undefined;
+        rows = typed.rows;
+        for (const g of typed.groups) groups.set(`${g.month}|${g.scopeKey}`, g);
+        await db.costImport.update({ where: { id: importId }, data: { source: `focus-${format}`, rowsRead: rows } });
+      } else {
+        typedFallbackReason = typed.fallbackReason;
+      }
+    }
+    if (engine === 'rows' && (options.engine ?? 'copy') === 'copy' && format !== 'parquet') {
+      await setPhase('copy');
       const fast = await stageCsvByCopy(client, db, filePath, {
         importId,
         stage,
         defaults,
         tagMapping: options.tagMapping ?? DEFAULT_TAG_MAPPING,
         gzip: format === 'csv-gzip',
-        onProgress: async (rowsRead) => {
-          await db.costImport.update({
-            where: { id: importId },
-            data: { rowsRead, rowsPerSecond: Math.round((rowsRead * 1000) / Math.max(1, Date.now() - started)) },
-          });
-        },
+        onProgress: progress,
       });
       if (fast.fallbackReason === null) {
         engine = 'copy';
+        copyMode = 'normalised';
         staged = true;
         rows = fast.rows;
         for (const g of fast.groups) groups.set(`${g.month}|${g.scopeKey}`, g);
@@ -156,6 +212,7 @@ export async function importCostFile(db: Db, connectionString: string, filePath:
       }
     }
   if (engine === 'rows') {
+    await setPhase('rows');
     const source = await openCostFile(filePath);
     const linker = await Linker.load(db, options.tagMapping ?? DEFAULT_TAG_MAPPING);
     const normaliser = new RowNormaliser(source.headers, importId, defaults, linker);
@@ -227,19 +284,22 @@ export async function importCostFile(db: Db, connectionString: string, filePath:
         tables.set(p.scopeKey + p.month, table);
       }
     }
-    for (const table of tables.values()) {
+    if (!indexed) await setPhase('index');
+    // (The typed COPY built them already, in its load transaction.)
+    for (const table of indexed ? [] : tables.values()) {
       await client.query(`ALTER TABLE "${table}" ADD PRIMARY KEY ("id", "billingMonth", "scopeKey")`);
-      for (const cols of [['chargePeriodStart'], ['projectId', 'chargePeriodStart'], ['vmId'], ['resourceId']]) {
+      for (const cols of LEAF_INDEXES) {
         await client.query(`CREATE INDEX ON "${table}" (${cols.map((c) => `"${c}"`).join(', ')})`);
       }
     }
 
     const result: ImportPeriod[] = [];
+    await setPhase('swap');
     await db.$transaction(
       async (tx) => {
         await lockSwaps(tx);
         for (const p of periods) {
-          const replacedRows = await swapLeaf(tx, p.month, p.scopeKey, tables.get(p.scopeKey + p.month)!);
+          const replacedRows = await swapLeaf(tx, p.month, p.scopeKey, tables.get(p.scopeKey + p.month)!, periods.length === 1 ? rollupTable : undefined);
           result.push({ month: p.month, providerName: p.providerName, billingAccountId: p.billingAccountId, rows: p.rows, replacedRows });
         }
         if (periods.length > 1) await tx.$executeRawUnsafe(`DROP TABLE "${stage}"`);
@@ -248,6 +308,7 @@ export async function importCostFile(db: Db, connectionString: string, filePath:
           where: { id: importId },
           data: {
             status: 'succeeded',
+            phase: 'done',
             rowCount: rows,
             rowsRead: rows,
             rowsPerSecond: Math.round((rows * 1000) / elapsed),
@@ -266,12 +327,15 @@ export async function importCostFile(db: Db, connectionString: string, filePath:
       { timeout: 30 * 60_000, maxWait: 60_000 },
     );
     staged = false;
-    return { importId, status: 'succeeded', rowCount: rows, rejectedRows: 0, errors: [], message: null, periods: result, engine, fallbackReason };
+    const phaseMs: Record<string, number> = {};
+    phaseLog.forEach((p, i) => (phaseMs[p.phase] = (phaseMs[p.phase] ?? 0) + ((phaseLog[i + 1]?.at ?? Date.now()) - p.at)));
+    return { importId, status: 'succeeded', rowCount: rows, rejectedRows: 0, errors: [], message: null, periods: result, engine, copyMode, fallbackReason, typedFallbackReason, phaseMs };
   } catch (error) {
     if (error instanceof FileError) return await fail(error.message);
     await fail(`The import failed: ${error instanceof Error ? error.message : String(error)}`).catch(() => undefined);
     throw error;
   } finally {
+    clearInterval(heartbeat);
     await client.end().catch(() => undefined);
   }
 }

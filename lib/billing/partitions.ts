@@ -47,36 +47,48 @@ export async function lockSwaps(tx: Tx): Promise<void> {
  * Replace the leaf (billingMonth, scopeKey) with `newTable`, which holds exactly that period's rows
  * and has CostRecord's columns. Returns how many rows the replaced leaf had.
  */
-export async function swapLeaf(tx: Tx, billingMonth: string, scopeKey: string, newTable: string): Promise<number> {
+export async function swapLeaf(tx: Tx, billingMonth: string, scopeKey: string, newTable: string, rollupTable?: string): Promise<number> {
   await ensureMonthPartition(tx, billingMonth);
   const parent = ident(monthTable(billingMonth));
   const leaf = leafTable(billingMonth, scopeKey);
   let replaced = 0;
   if (await tableExists(tx, leaf)) {
-    const count = await tx.$queryRawUnsafe<{ n: bigint }[]>(`SELECT count(*) AS n FROM ${ident(leaf)}`);
+    // Every leaf is attached by this function with its rollup, whose row counts are exact: no
+    // count(*) over the old leaf (a second full scan of a large period inside the swap lock).
+    const count = await tx.$queryRaw<{ n: bigint | null }[]>`
+      SELECT sum("rowCount")::bigint AS n FROM "CostDailyRollup" WHERE "billingMonth" = ${billingMonth}::date AND "scopeKey" = ${scopeKey}`;
     replaced = Number(count[0]?.n ?? 0);
     await tx.$executeRawUnsafe(`ALTER TABLE ${parent} DETACH PARTITION ${ident(leaf)}`);
     await tx.$executeRawUnsafe(`DROP TABLE ${ident(leaf)}`);
   }
   await tx.$executeRawUnsafe(`ALTER TABLE ${ident(newTable)} RENAME TO ${ident(leaf)}`);
   await tx.$executeRawUnsafe(`ALTER TABLE ${parent} ATTACH PARTITION ${ident(leaf)} FOR VALUES IN (${literal(scopeKey)})`);
-  await rebuildRollup(tx, billingMonth, scopeKey);
+  await rebuildRollup(tx, billingMonth, scopeKey, rollupTable);
   return replaced;
 }
 
-/** The daily rollup of one leaf, recomputed from its rows (same transaction as the swap). */
-export async function rebuildRollup(tx: Tx, billingMonth: string, scopeKey: string): Promise<void> {
+/** CostDailyRollup's columns, in order. */
+const ROLLUP_COLUMNS = `"billingMonth", "scopeKey", "day", "lastDay", "providerName", "billingCurrency",
+      "chargeCategory", "region", "projectId", "serviceCategory", "serviceName", "subAccountId", "subAccountName",
+      "billedCost", "effectiveCost", "rowCount"`;
+/** The rollup of CostRecord rows, grouped by its first 12 columns (GROUP BY 1, …, 12). */
+export const ROLLUP_SELECT = `"billingMonth", "scopeKey", "chargePeriodStart"::date AS "day",
+           GREATEST("chargePeriodStart"::date, ("chargePeriodEnd" - interval '1 millisecond')::date) AS "lastDay",
+           "providerName", "billingCurrency", "chargeCategory", COALESCE("regionId", "regionName") AS "region", "projectId",
+           "serviceCategory", "serviceName", "subAccountId", max("subAccountName") AS "subAccountName",
+           sum("billedCost") AS "billedCost", sum("effectiveCost") AS "effectiveCost", count(*) AS "rowCount"`;
+
+/**
+ * The daily rollup of one leaf, recomputed from its rows (same transaction as the swap), or copied
+ * from `precomputed` (a table of exactly these rows, built by the typed COPY in its load transaction; dropped here).
+ */
+export async function rebuildRollup(tx: Tx, billingMonth: string, scopeKey: string, precomputed?: string): Promise<void> {
   const leaf = ident(leafTable(billingMonth, scopeKey));
   await tx.$executeRaw`DELETE FROM "CostDailyRollup" WHERE "billingMonth" = ${billingMonth}::date AND "scopeKey" = ${scopeKey}`;
-  await tx.$executeRawUnsafe(`
-    INSERT INTO "CostDailyRollup" ("billingMonth", "scopeKey", "day", "lastDay", "providerName", "billingCurrency",
-      "chargeCategory", "region", "projectId", "serviceCategory", "serviceName", "subAccountId", "subAccountName",
-      "billedCost", "effectiveCost", "rowCount")
-    SELECT "billingMonth", "scopeKey", "chargePeriodStart"::date,
-           GREATEST("chargePeriodStart"::date, ("chargePeriodEnd" - interval '1 millisecond')::date),
-           "providerName", "billingCurrency", "chargeCategory", COALESCE("regionId", "regionName"), "projectId",
-           "serviceCategory", "serviceName", "subAccountId", max("subAccountName"),
-           sum("billedCost"), sum("effectiveCost"), count(*)
-    FROM ${leaf}
-    GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12`);
+  if (precomputed) {
+    await tx.$executeRawUnsafe(`INSERT INTO "CostDailyRollup" (${ROLLUP_COLUMNS}) SELECT ${ROLLUP_COLUMNS} FROM ${ident(precomputed)}`);
+    await tx.$executeRawUnsafe(`DROP TABLE ${ident(precomputed)}`);
+    return;
+  }
+  await tx.$executeRawUnsafe(`INSERT INTO "CostDailyRollup" (${ROLLUP_COLUMNS}) SELECT ${ROLLUP_SELECT} FROM ${leaf} GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12`);
 }

@@ -92,6 +92,8 @@ export const costImportSchema = z.object({
   fileName: z.string(),
   source: z.string(),
   status: z.string(),
+  /** queued, copy, link, validate, index, rows (row-by-row path), swap, done. */
+  phase: z.string().nullable(),
   rowsRead: z.number(),
   rowsPerSecond: z.number(),
   rowCount: z.number(),

@@ -134,7 +134,10 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
     persistent: true,
     createPostgresUser: true,
     initdbFlags: ['--encoding=UTF8'],
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='],
+    // wal_level=minimal (no replicas or WAL archiving for a single-box embedded server): a table
+    // created and filled in one transaction — the billing import's COPY target and its indexes —
+    // then skips WAL. External PostgreSQL works with any wal_level (only slower for that load).
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'wal_level=minimal', '-c', 'max_wal_senders=0'],
     onLog: (message) => {
       serverLog = (serverLog + message).slice(-8_000);
       options.onLog?.(message);

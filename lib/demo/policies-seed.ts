@@ -33,6 +33,15 @@ export const DEMO_POLICIES: PolicyInput[] = [
     conditions: {},
     levels: [{ name: 'Project owner', mode: 'any', approvers: [{ type: 'project_owner' }] }],
   },
+  {
+    name: 'Large resizes need approval',
+    description: 'Day-2: resizing a VM to 4 vCPU or more waits for the project owner.',
+    priority: 10,
+    scope: 'vm_action',
+    action: 'require_approval',
+    conditions: { actions: ['resize'], minVcpus: 4 },
+    levels: [{ name: 'Project owner', mode: 'any', approvers: [{ type: 'project_owner' }] }],
+  },
 ];
 
 export async function seedDemoPolicies(db: Db): Promise<string[]> {
@@ -48,6 +57,7 @@ export async function seedDemoPolicies(db: Db): Promise<string[]> {
       rejectReason: p.rejectReason,
       quotaMode: p.quotaMode,
       budgetMode: p.budgetMode,
+      scope: p.scope,
     };
     const existing = await db.approvalPolicy.findUnique({ where: { name: p.name } });
     if (!existing) await db.approvalPolicy.create({ data: { name: p.name, ...data } });

@@ -35,16 +35,36 @@ export class PriceCache {
   }
 }
 
-type Priceable = Omit<VmListItem, 'monthlyCost'>;
+/** The stored figure of VmMonthlyCost (lib/inventory/cost-refresh.ts), when the refresh has seen the VM. */
+export interface StoredCost {
+  amount: string | null;
+  currency: string | null;
+  source: string;
+}
+export type Unpriced = Omit<VmListItem, 'monthlyCost' | 'monthlyCostSource'> & { stored: StoredCost | null };
+type Priced<T> = Omit<T, 'stored'> & Pick<VmListItem, 'monthlyCost' | 'monthlyCostSource'>;
 
-export async function priceRows<T extends Priceable>(db: Db, rows: T[], cache = new PriceCache(db)): Promise<(T & { monthlyCost: VmListItem['monthlyCost'] })[]> {
-  const contexts = await cache.contexts(rows.map((r) => r.project?.id ?? null));
-  return rows.map((row) => {
-    const ctx = contexts.get(row.project?.id ?? '')!;
-    const price =
-      row.vcpus !== null && row.memoryMiB !== null
-        ? priceVm(ctx, { providerKind: row.providerKind, regionCode: row.regionCode, instanceType: row.size, vcpus: row.vcpus, memoryMiB: row.memoryMiB, diskGiB: row.diskGiB ?? 0 })
-        : null;
-    return { ...row, monthlyCost: price ? { amount: price.totalMonthly, currency: price.currency } : null };
+/** The price-book figure of one VM (null when no rate matches or its size is unknown). */
+export function priceBookMonthly(ctx: PriceContext, row: Pick<VmListItem, 'providerKind' | 'regionCode' | 'size' | 'vcpus' | 'memoryMiB' | 'diskGiB'>) {
+  if (row.vcpus === null || row.memoryMiB === null) return null;
+  const price = priceVm(ctx, { providerKind: row.providerKind, regionCode: row.regionCode, instanceType: row.size, vcpus: row.vcpus, memoryMiB: row.memoryMiB, diskGiB: row.diskGiB ?? 0 });
+  return price ? { amount: price.totalMonthly, currency: price.currency } : null;
+}
+
+/**
+ * The monthly cost of each row: the stored figure (the one the cost sort and filter use) when the
+ * refresh job has computed it, else priced from the price book now (a VM synced since the last refresh).
+ */
+export async function priceRows<T extends Unpriced>(db: Db, rows: T[], cache = new PriceCache(db)): Promise<Priced<T>[]> {
+  const unstored = rows.filter((r) => r.stored === null);
+  const contexts = unstored.length ? await cache.contexts(unstored.map((r) => r.project?.id ?? null)) : new Map<string, PriceContext>();
+  return rows.map(({ stored, ...row }) => {
+    if (stored) {
+      const source = stored.source === 'billing' || stored.source === 'price_book' ? stored.source : null;
+      const cost = stored.amount !== null && stored.currency !== null && source ? { amount: stored.amount, currency: stored.currency } : null;
+      return { ...row, monthlyCost: cost, monthlyCostSource: cost ? source : null };
+    }
+    const cost = priceBookMonthly(contexts.get(row.project?.id ?? '')!, row);
+    return { ...row, monthlyCost: cost, monthlyCostSource: cost ? ('price_book' as const) : null };
   });
 }

@@ -26,6 +26,7 @@ const COLUMNS: { header: string; value: (vm: VmListItem) => string | number | nu
   { header: 'public_ip', value: (vm) => vm.publicIp },
   { header: 'monthly_cost', value: (vm) => vm.monthlyCost?.amount ?? null },
   { header: 'currency', value: (vm) => vm.monthlyCost?.currency ?? null },
+  { header: 'monthly_cost_source', value: (vm) => vm.monthlyCostSource },
 ];
 
 /** RFC 4180 quoting; a leading = + - @ is prefixed with ' so spreadsheets never run a cell as a formula. */

@@ -4,8 +4,8 @@ import { z } from 'zod';
 import { ProviderKind, VmState } from '@/generated/prisma/enums';
 import { DRIFT_REASONS } from './drift';
 
-/** Sortable columns; the monthly cost column is priced from the price book per row and not sortable. */
-export const SORT_KEYS = ['name', 'provider', 'account', 'region', 'size', 'vcpus', 'memory', 'state', 'owner', 'project', 'lease', 'ip', 'firstSeen', 'lastSeen'] as const;
+/** Sortable columns; `cost` sorts by the stored monthly cost (VmMonthlyCost, refreshed by a job). */
+export const SORT_KEYS = ['name', 'provider', 'account', 'region', 'size', 'vcpus', 'memory', 'state', 'owner', 'project', 'lease', 'ip', 'firstSeen', 'lastSeen', 'cost'] as const;
 export type SortKey = (typeof SORT_KEYS)[number];
 /** `name` ascending, `-name` descending. */
 export const SORT_VALUES = [...SORT_KEYS, ...SORT_KEYS.map((k) => `-${k}` as const)] as const;
@@ -37,6 +37,9 @@ export const vmFilterSchema = z.object({
   leaseBefore: optional(z.iso.datetime({ offset: true }).or(z.iso.date())),
   /** Substring of the name, an IP or the provider id (case-insensitive). */
   q: optional(text(200)),
+  /** Monthly cost range (inclusive, the stored figure; VMs without one never match a range). */
+  costMin: optional(z.coerce.number().min(0).max(1e12)),
+  costMax: optional(z.coerce.number().min(0).max(1e12)),
 });
 export type VmFilter = z.infer<typeof vmFilterSchema>;
 export const FILTER_KEYS = Object.keys(vmFilterSchema.shape) as (keyof VmFilter)[];
@@ -75,8 +78,10 @@ export const vmListItemSchema = z.object({
   firstSeenAt: z.string(),
   lastSeenAt: z.string(),
   deletedAt: z.string().nullable(),
-  /** From the price book (list prices, markup/discount applied); null when no rate matches. */
+  /** This month's forecast from billing rows when the VM has any, else the price book (markup/discount applied); null when no rate matches. */
   monthlyCost: moneySchema.nullable(),
+  /** Where monthlyCost comes from. */
+  monthlyCostSource: z.enum(['billing', 'price_book']).nullable(),
 });
 export type VmListItem = z.infer<typeof vmListItemSchema>;
 
@@ -102,6 +107,11 @@ export const vmViewSchema = vmListItemSchema.extend({
   expectedSize: z.string().nullable(),
   driftDetectedAt: z.string().nullable(),
   providerCreatedAt: z.string().nullable(),
+  /**
+   * Billed (effective) cost of this VM this month from billing rows linked to it, and the month-end
+   * forecast (cost explorer's method: month to date ÷ days elapsed × days in the month); null without billing rows.
+   */
+  costToDate: z.object({ currency: z.string(), monthToDate: z.string(), forecastMonthEnd: z.string(), method: z.string() }).nullable(),
   /** The Skyport job working on this VM now (queued or running), if any. */
   pendingAction: z.object({ jobId: z.string(), kind: z.string(), status: z.string(), createdAt: z.string() }).nullable(),
 });

@@ -9,10 +9,13 @@ import { SKYPORT_TAG_KEYS } from '@/providers/types';
 import { recordAudit, type AuditContext } from '../audit/record';
 import type { Principal } from '../auth/principal';
 import { isAdmin } from '../auth/permissions';
+import { vmCostToDate } from '../billing/vm-cost';
 import type { Db } from '../db/client';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors';
 import { adapterForAccount } from '../provider-accounts/service';
 import { priceRows } from './cost';
+import { refreshVmCosts } from './cost-refresh';
+import { ownsAProject } from './list';
 import type { DriftReason } from './drift';
 import type { ClaimVmInput, VmView } from './schemas';
 
@@ -25,14 +28,25 @@ const VM_INCLUDE = {
 
 type VmRow = Prisma.VmGetPayload<{ include: typeof VM_INCLUDE }>;
 
-function canSee(principal: Principal, vm: { projectId: string | null }): boolean {
-  return isAdmin(principal) || (vm.projectId !== null && vm.projectId in principal.projects);
+/** How costToDate.forecastMonthEnd is computed (the cost explorer's method, lib/billing/money.ts). */
+export const FORECAST_METHOD = 'linear run-rate: effective cost month to date ÷ days elapsed (today counts) × days in the month';
+
+/** Same rule as listVms (filterConditions): admins; members of the VM's project; owners of any project see unmanaged VMs. */
+export function canSeeVm(principal: Principal, vm: { projectId: string | null; managed: boolean }): boolean {
+  if (isAdmin(principal)) return true;
+  if (vm.projectId !== null) return vm.projectId in principal.projects;
+  return !vm.managed && ownsAProject(principal);
+}
+
+/** Unmanaged VMs are read-only to project owners: only admins act on them (day-2 actions) until claimed. */
+export function isReadOnlyFor(principal: Principal, vm: { projectId: string | null }): boolean {
+  return !isAdmin(principal) && vm.projectId === null;
 }
 
 /** A VM the principal may see; others' VMs answer 404 like missing ones (their existence is not disclosed). */
 async function visibleVm(db: Db, principal: Principal, vmId: string): Promise<VmRow> {
   const vm = await db.vm.findUnique({ where: { id: vmId }, include: VM_INCLUDE });
-  if (!vm || !canSee(principal, vm)) throw new NotFoundError('VM');
+  if (!vm || !canSeeVm(principal, vm)) throw new NotFoundError('VM');
   return vm;
 }
 
@@ -42,11 +56,15 @@ function tagsOf(value: Prisma.JsonValue): Record<string, string> {
 }
 
 async function toView(db: Db, vm: VmRow): Promise<VmView> {
-  const pending = await db.provisioningJob.findFirst({
-    where: { vmId: vm.id, status: { in: ['queued', 'running'] } },
-    orderBy: { createdAt: 'desc' },
-    select: { id: true, kind: true, status: true, createdAt: true },
-  });
+  const [pending, stored, billed] = await Promise.all([
+    db.provisioningJob.findFirst({
+      where: { vmId: vm.id, status: { in: ['queued', 'running'] } },
+      orderBy: { createdAt: 'desc' },
+      select: { id: true, kind: true, status: true, createdAt: true },
+    }),
+    db.vmMonthlyCost.findUnique({ where: { vmId: vm.id } }),
+    vmCostToDate(db, vm.id),
+  ]);
   const [priced] = await priceRows(db, [
     {
       id: vm.id,
@@ -73,6 +91,7 @@ async function toView(db: Db, vm: VmRow): Promise<VmView> {
       firstSeenAt: vm.firstSeenAt.toISOString(),
       lastSeenAt: vm.lastSeenAt.toISOString(),
       deletedAt: vm.deletedAt?.toISOString() ?? null,
+      stored: stored ? { amount: stored.monthlyCost?.toFixed(2) ?? null, currency: stored.currency, source: stored.source } : null,
     },
   ]);
   return {
@@ -90,6 +109,9 @@ async function toView(db: Db, vm: VmRow): Promise<VmView> {
     expectedSize: vm.expectedSize,
     driftDetectedAt: vm.driftDetectedAt?.toISOString() ?? null,
     providerCreatedAt: vm.providerCreatedAt?.toISOString() ?? null,
+    costToDate: billed.currency
+      ? { currency: billed.currency, monthToDate: billed.monthToDate, forecastMonthEnd: billed.forecastMonthEnd, method: FORECAST_METHOD }
+      : null,
     pendingAction: pending ? { jobId: pending.id, kind: pending.kind, status: pending.status, createdAt: pending.createdAt.toISOString() } : null,
   };
 }
@@ -139,9 +161,9 @@ export async function claimVm(db: Db, principal: Principal, vmId: string, input:
   // The target project decides first: nothing about the VM is disclosed to a non-owner.
   assertProjectOwner(principal, input.projectId, 'claim a VM into this project');
   const vm = await db.vm.findUnique({ where: { id: vmId }, include: VM_INCLUDE });
-  // Unmanaged VMs belong to no project, so only admins see them in the list; a project owner
-  // claiming one must know its id (an admin shares the link) and own the target project.
-  if (!vm || (!isAdmin(principal) && vm.projectId !== null && !canSee(principal, vm))) throw new NotFoundError('VM');
+  // Unmanaged VMs belong to no project; owners of a project see them (listVms, getVm) and may claim
+  // them into a project they own. Anything else they cannot see answers 404.
+  if (!vm || !canSeeVm(principal, vm)) throw new NotFoundError('VM');
   if (vm.managed) throw new ConflictError('This VM is already managed by Skyport; it cannot be claimed.');
   if (vm.deletedAt || vm.state === 'deleted') throw new ConflictError('This VM no longer exists at the provider.');
   const [project, owner] = await Promise.all([
@@ -179,6 +201,8 @@ export async function claimVm(db: Db, principal: Principal, vmId: string, input:
       before: { managed: false, projectId: vm.projectId, ownerId: vm.ownerId },
       after: { managed: true, projectId: project!.id, ownerId: owner!.id, tagsWritten: tags },
     });
+    // The project's price rules now apply: its cost column changes with the claim.
+    await refreshVmCosts(tx, { vmIds: [vm.id] });
   });
   return { vm: await getVm(db, { ...principal, roles: ['admin'] }, vm.id), tagsWritten: tags };
 }

@@ -24,6 +24,30 @@ export async function enqueueJob(tx: Tx, task: string, payload: Record<string, u
   await addJob(tx, task, payload, options);
 }
 
+export interface JobSpec {
+  task: string;
+  payload: Record<string, unknown>;
+  options?: EnqueueOptions;
+}
+
+/** Adds many jobs in one statement (graphile-worker's add_jobs), inside the caller's transaction. */
+export async function enqueueJobs(tx: Tx, jobs: JobSpec[]): Promise<void> {
+  if (jobs.length === 0) return;
+  const specs = jobs.map(({ task, payload, options = {} }) => ({
+    identifier: task,
+    payload,
+    queue_name: options.queueName ?? null,
+    run_at: options.runAt?.toISOString() ?? null,
+    max_attempts: options.maxAttempts ?? null,
+    job_key: options.jobKey ?? null,
+    priority: options.priority ?? null,
+  }));
+  await tx.$queryRaw`
+    SELECT count(*)::int AS n FROM graphile_worker.add_jobs(
+      array(SELECT json_populate_recordset(null::graphile_worker.job_spec, ${JSON.stringify(specs)}::json))
+    )`;
+}
+
 /** Removes a waiting job by key (a running job is left alone: it finishes, then is gone). */
 export async function removeJobByKey(tx: Tx, jobKey: string): Promise<void> {
   await tx.$queryRaw`SELECT 1 AS ok FROM graphile_worker.remove_job(${jobKey}::text)`;

@@ -9,6 +9,7 @@
 import { EventEmitter } from 'node:events';
 import pg from 'pg';
 import { parseCronItems, run, type Runner, type WorkerEvents } from 'graphile-worker';
+import { jobAdapters } from './adapter-cache';
 import { migrateJobsSchema, quietLogger } from './migrate';
 import type { CronItem, TaskList } from './types';
 // Workers talk to providers: register every adapter.
@@ -18,6 +19,8 @@ const LIVENESS_PREFIX = 'skyport-worker:';
 /** A pool is only presumed dead this long after it locked the job (its liveness session may still be connecting). */
 const REAP_GRACE_SECONDS = 5;
 const REAP_INTERVAL_MS = 3_000;
+/** Workers running in this process: the shared adapters are closed when the last one stops. */
+let runningWorkers = 0;
 
 export interface WorkerOptions {
   connectionString: string;
@@ -81,6 +84,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     events,
   });
 
+  runningWorkers++;
   let reaping = false;
   const reaper = setInterval(() => {
     if (reaping) return;
@@ -105,6 +109,8 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
       // stopped); hand it back at once instead of waiting for another worker's reaper.
       if (poolIds.length) await liveness.query('SELECT graphile_worker.force_unlock_workers($1::text[])', [poolIds]).catch(() => undefined);
       await liveness.end().catch(() => undefined);
+      // Crossplane's Disconnecter for the adapters jobs shared: log out sessions, close sockets.
+      if (--runningWorkers === 0) await jobAdapters.closeAll();
     },
   };
 }

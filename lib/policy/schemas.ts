@@ -11,6 +11,15 @@ export const TIMEOUT_ACTIONS = ['auto_approve', 'reject', 'escalate'] as const;
 export type TimeoutAction = (typeof TIMEOUT_ACTIONS)[number];
 export const ENFORCEMENT_MODES = ['hard', 'soft'] as const;
 export const APPROVER_ROLES = ['requester', 'approver', 'admin'] as const;
+/** What a policy is evaluated for: new requests, or day-2 actions on existing VMs. */
+export const POLICY_SCOPES = ['provision', 'vm_action'] as const;
+export type PolicyScope = (typeof POLICY_SCOPES)[number];
+/** The day-2 actions a vm_action policy can target (the VM actions plus lease extension). */
+export const GATED_VM_ACTIONS = ['start', 'stop', 'reboot', 'resize', 'delete', 'extend_lease'] as const;
+export type GatedVmAction = (typeof GATED_VM_ACTIONS)[number];
+/** Conditions that only make sense for one scope (the other scope's evaluator ignores them). */
+const VM_ACTION_ONLY = ['actions', 'minCostDelta', 'maxCostDelta', 'minLeaseDays', 'maxLeaseDays'] as const;
+const PROVISION_ONLY = ['minCount', 'maxCount', 'parameters'] as const;
 
 const money = z.number().min(0, 'Must be 0 or more').max(100_000_000, 'At most 100,000,000');
 const small = (max: number) => z.number().int('Must be a whole number').min(0, 'Must be 0 or more').max(max, `At most ${max}`);
@@ -43,6 +52,14 @@ export const policyConditionsSchema = z
     /** Template ids or slugs. */
     templates: idList('templates').optional(),
     parameters: z.array(parameterConditionSchema).max(10, 'At most 10 parameter conditions').optional(),
+    /** vm_action scope: the actions the policy applies to; absent or empty = every action. */
+    actions: z.array(z.enum(GATED_VM_ACTIONS)).max(GATED_VM_ACTIONS.length).optional(),
+    /** vm_action scope: change of the VM's monthly price (new − old; negative when it gets cheaper). */
+    minCostDelta: z.number().min(-100_000_000).max(100_000_000, 'At most 100,000,000').optional(),
+    maxCostDelta: z.number().min(-100_000_000).max(100_000_000, 'At most 100,000,000').optional(),
+    /** vm_action scope (extend_lease): days from today the lease would run after the extension. */
+    minLeaseDays: small(3650).optional(),
+    maxLeaseDays: small(3650).optional(),
   })
   .strict()
   .superRefine((c, ctx) => {
@@ -51,6 +68,8 @@ export const policyConditionsSchema = z
       ['minVcpus', 'maxVcpus'],
       ['minMemoryMiB', 'maxMemoryMiB'],
       ['minCount', 'maxCount'],
+      ['minCostDelta', 'maxCostDelta'],
+      ['minLeaseDays', 'maxLeaseDays'],
     ] as const;
     for (const [min, max] of pairs) {
       const lo = c[min];
@@ -103,12 +122,15 @@ const policyFields = {
   rejectReason: z.string().trim().max(500, 'At most 500 characters').default(''),
   quotaMode: z.enum(ENFORCEMENT_MODES).default('hard'),
   budgetMode: z.enum(ENFORCEMENT_MODES).default('hard'),
+  scope: z.enum(POLICY_SCOPES).default('provision'),
 };
 
 type PolicyShape = {
   action: PolicyActionName;
   levels: PolicyLevel[];
   rejectReason: string;
+  scope: PolicyScope;
+  conditions: PolicyConditions;
 };
 
 /** Cross-field rules: an approval chain needs levels, a reject needs a reason, escalation needs a next level. */
@@ -124,6 +146,13 @@ function refinePolicy(p: PolicyShape, ctx: z.RefinementCtx) {
       ctx.addIssue({ code: 'custom', path: ['levels', i, 'timeoutAction'], message: 'The last level has no next level to escalate to' });
     }
   });
+  // A condition of the other scope would silently never be looked at: refuse it instead.
+  const foreign = p.scope === 'vm_action' ? PROVISION_ONLY : VM_ACTION_ONLY;
+  for (const key of foreign) {
+    if (p.conditions[key] !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['conditions', key], message: p.scope === 'vm_action' ? 'Only for policies on new requests' : 'Only for policies on day-2 actions' });
+    }
+  }
 }
 
 const policyObject = z.object(policyFields);
@@ -143,6 +172,7 @@ export const policyPatchSchema = z.object({
   rejectReason: z.string().trim().max(500).optional(),
   quotaMode: z.enum(ENFORCEMENT_MODES).optional(),
   budgetMode: z.enum(ENFORCEMENT_MODES).optional(),
+  scope: z.enum(POLICY_SCOPES).optional(),
 });
 export type PolicyPatch = z.input<typeof policyPatchSchema>;
 
@@ -163,6 +193,7 @@ export const policyViewSchema = z.object({
   rejectReason: z.string(),
   quotaMode: z.enum(ENFORCEMENT_MODES),
   budgetMode: z.enum(ENFORCEMENT_MODES),
+  scope: z.enum(POLICY_SCOPES),
   summary: z.string().describe('Readable conditions'),
   updatedAt: z.string(),
 });
@@ -185,6 +216,8 @@ export const simulationResultSchema = z.object({
     z.object({
       requestId: z.string(),
       number: z.number(),
+      /** provision, or vm_action (a day-2 action replayed through the draft's vm_action policies). */
+      kind: z.enum(POLICY_SCOPES),
       projectName: z.string(),
       estimatedMonthlyCost: z.number(),
       current: z.object({ outcome: z.string(), policyName: z.string().nullable(), levels: z.array(z.string()) }),
@@ -215,6 +248,31 @@ export interface RequestFacts {
   budgetExceeded: boolean;
 }
 
+/** Facts about one day-2 action that vm_action policies look at. */
+export interface ActionFacts {
+  action: GatedVmAction;
+  vmId: string;
+  projectId: string;
+  /** The VM's template when it came from a request (null for claimed VMs). */
+  templateId: string | null;
+  templateSlug: string | null;
+  providerKind: (typeof PROVIDER_KINDS)[number];
+  providerAccountId: string;
+  regionCode: string;
+  /** The VM's vCPU / RAM after the action (the target size for resize, else the current one). */
+  vcpus: number;
+  memoryMiB: number;
+  /** The VM's monthly price after the action, and new − old (0 when the price book has no rate). */
+  estimatedMonthlyCost: number;
+  costDelta: number;
+  /** extend_lease: days from today the lease would run after the extension; null otherwise. */
+  leaseDays: number | null;
+  /** extend_lease beyond the effective maximum lease (template and project): never runs without approval. */
+  beyondLeaseMax: boolean;
+  requesterId: string;
+  quotaExceeded: { name: string; limit: number; after: number }[];
+}
+
 export interface EvaluatedLevel {
   order: number;
   name: string;
@@ -229,7 +287,8 @@ export interface EvaluatedLevel {
 
 export interface PolicyEvaluation {
   outcome: 'auto_approve' | 'require_approval' | 'reject';
-  code: 'policy' | 'quota_exceeded' | 'budget_exceeded' | 'default';
+  /** lease_max: a lease extension beyond the effective maximum (day-2 actions only). */
+  code: 'policy' | 'quota_exceeded' | 'budget_exceeded' | 'default' | 'lease_max';
   policy: { id: string; name: string } | null;
   reason: string;
   levels: EvaluatedLevel[];

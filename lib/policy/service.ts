@@ -24,7 +24,7 @@ function toView(row: PolicyRow, names: Record<string, string>): PolicyView {
     ...policyColumns(row),
     conditions: def?.conditions ?? {},
     levels: def?.levels ?? [],
-    summary: def ? describeConditions(def.conditions, names) : 'Stored conditions are invalid: this policy never matches until it is saved again',
+    summary: def ? describeConditions(def.conditions, names, def.scope) : 'Stored conditions are invalid: this policy never matches until it is saved again',
     updatedAt: row.updatedAt.toISOString(),
   };
 }
@@ -87,6 +87,7 @@ function rowData(d: PolicyData) {
     rejectReason: d.action === 'reject' ? d.rejectReason : '',
     quotaMode: d.quotaMode,
     budgetMode: d.budgetMode,
+    scope: d.scope,
   };
 }
 
@@ -124,6 +125,7 @@ export async function updatePolicy(db: Db, id: string, patch: PolicyPatch, audit
       rejectReason: current.rejectReason,
       quotaMode: current.quotaMode,
       budgetMode: current.budgetMode,
+      scope: current.scope,
       ...Object.fromEntries(Object.entries(p.data).filter(([, v]) => v !== undefined)),
     });
     const data = await checkReferences(tx, merged);

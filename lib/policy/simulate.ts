@@ -2,8 +2,8 @@
 // which would be routed differently from how they were actually routed.
 import type { Db } from '../db/client';
 import { ValidationError, fieldIssuesFromZod } from '../errors';
-import { evaluatePolicySet, evaluatePolicies } from './evaluate';
-import { simulateInputSchema, type PolicyDefinition, type RequestFacts, type SimulateInput, type SimulationResult } from './schemas';
+import { evaluateActionPolicySet, evaluatePolicySet, evaluatePolicies } from './evaluate';
+import { simulateInputSchema, type ActionFacts, type PolicyDefinition, type RequestFacts, type SimulateInput, type SimulationResult } from './schemas';
 import { PROVIDER_KINDS } from '@/providers/types';
 
 const obj = (v: unknown): Record<string, unknown> | null => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : null);
@@ -27,10 +27,21 @@ export async function simulatePolicies(db: Db, input: SimulateInput): Promise<Si
   });
   const rows: SimulationResult['rows'] = [];
   for (const r of requests) {
-    const item = r.items[0];
-    if (!item) continue;
     const stored = obj(r.evaluation);
     const storedFacts = obj(stored?.facts);
+    if (r.kind === 'vm_action') {
+      // Day-2 actions that went to approval keep their facts; replay them through the draft's vm_action policies.
+      if (!storedFacts || typeof storedFacts.action !== 'string') continue;
+      const facts = storedFacts as unknown as ActionFacts;
+      const levels = Array.isArray(stored?.levels) ? stored.levels.map((l) => String(obj(l)?.name ?? '')) : [];
+      const current: Route = { outcome: String(stored?.outcome ?? 'require_approval'), policyName: r.policyName ?? null, levels };
+      const sim = evaluateActionPolicySet(draft, { ...facts, quotaExceeded: Array.isArray(facts.quotaExceeded) ? facts.quotaExceeded : [] });
+      const simulated = { outcome: sim.outcome, policyName: sim.policy?.name ?? null, levels: sim.levels.map((l) => l.name), reason: sim.reason };
+      rows.push({ requestId: r.id, number: r.number, kind: 'vm_action', projectName: r.project.name, estimatedMonthlyCost: Number(r.estimatedMonthlyCost), current, simulated, changed: !sameRoute(current, simulated) });
+      continue;
+    }
+    const item = r.items[0];
+    if (!item) continue;
     const kind = PROVIDER_KINDS.find((k) => k === item.providerAccount.kind) ?? 'vsphere';
     const facts: RequestFacts = {
       projectId: r.projectId,
@@ -63,6 +74,7 @@ export async function simulatePolicies(db: Db, input: SimulateInput): Promise<Si
     rows.push({
       requestId: r.id,
       number: r.number,
+      kind: 'provision',
       projectName: r.project.name,
       estimatedMonthlyCost: Number(r.estimatedMonthlyCost),
       current,

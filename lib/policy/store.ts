@@ -33,6 +33,7 @@ export function policyColumns(row: PolicyRow) {
     rejectReason: row.rejectReason,
     quotaMode: row.quotaMode,
     budgetMode: row.budgetMode,
+    scope: row.scope,
   };
 }
 

@@ -37,6 +37,8 @@ export const updateProjectSchema = z.object({
   description: descriptionSchema.optional(),
   costCentre: costCentreSchema.optional(),
   ownerId: idSchema('an owner').optional(),
+  /** engine-gate: longest lease (days from today) of the project's VMs without approval; null = no project limit. */
+  maxLeaseDays: z.number({ message: 'Maximum lease must be a whole number of days' }).int('Whole days').min(1, 'At least 1 day').max(3650, 'At most 3650 days').nullable().optional(),
   /** true archives the project, false restores it. */
   archived: z.boolean().optional(),
 });
@@ -131,6 +133,8 @@ export const projectViewSchema = z.object({
   name: z.string(),
   description: z.string(),
   costCentre: z.string(),
+  /** Longest lease in days (the effective maximum is the smaller of this and the template's); null = none. */
+  maxLeaseDays: z.number().int().nullable(),
   owner: userRefSchema,
   memberCount: z.number().int(),
   /** The caller's role in the project; null for admins who are not members. */

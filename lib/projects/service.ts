@@ -65,6 +65,7 @@ export function toProjectView(project: ProjectRow, principal: Principal): Projec
     name: project.name,
     description: project.description,
     costCentre: project.costCentre,
+    maxLeaseDays: project.maxLeaseDays,
     owner: project.owner,
     memberCount: project._count.memberships,
     myRole: principal.projects[project.id] ?? null,
@@ -81,8 +82,8 @@ export function toProjectView(project: ProjectRow, principal: Principal): Projec
 }
 
 /** What the audit log keeps of a project. */
-function auditView(p: { key: string; name: string; description: string; costCentre: string; ownerId: string; archivedAt: Date | null }) {
-  return { key: p.key, name: p.name, description: p.description, costCentre: p.costCentre, ownerId: p.ownerId, archivedAt: p.archivedAt };
+function auditView(p: { key: string; name: string; description: string; costCentre: string; ownerId: string; archivedAt: Date | null; maxLeaseDays: number | null }) {
+  return { key: p.key, name: p.name, description: p.description, costCentre: p.costCentre, ownerId: p.ownerId, archivedAt: p.archivedAt, maxLeaseDays: p.maxLeaseDays };
 }
 
 // ───────────── access ─────────────

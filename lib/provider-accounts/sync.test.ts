@@ -73,6 +73,18 @@ describe.each(PROVIDER_KINDS)('inventory sync against the %s emulator', (kind) =
     }
   }, 60_000);
 
+  it('a second sync of unchanged VMs rewrites no row (each batch is one read, no write)', async () => {
+    const versions = async () =>
+      new Map(
+        (await db.$queryRaw<{ id: string; xmin: string }[]>`SELECT id, xmin::text AS xmin FROM "Vm" WHERE "providerAccountId" = ${sandbox.accountId}`).map((r) => [r.id, r.xmin]),
+      );
+    const before = await versions();
+    const result = await syncProviderAccount(db, sandbox.accountId, audit);
+    expect(result.regions[0]).toMatchObject({ discovered: SEEDED + 1, created: 0, updated: SEEDED + 1, removed: 0 });
+    // xmin changes with any UPDATE (or row lock) of a row: none of them was touched.
+    expect(await versions()).toEqual(before);
+  }, 60_000);
+
   it('does not write stale state over a row changed after the listing began (a day-2 action in flight)', async () => {
     const row = await db.vm.findFirstOrThrow({ where: { providerAccountId: sandbox.accountId, providerId: managedProviderId } });
     expect(row.state).toBe('running');

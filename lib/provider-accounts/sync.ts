@@ -1,20 +1,25 @@
 // Inventory discovery: list every VM of an account in each enabled region (all pages) into the
-// VM table. Each page is written with ONE multi-row INSERT … ON CONFLICT (account, provider id)
-// (plus one read of the page's existing rows and their Skyport jobs, for ownership and drift), so
-// a sync costs a handful of queries per 500 VMs, never one per VM; unchanged VMs are not rewritten.
-// VMs made outside Skyport are kept as "unmanaged"; VMs that vanished from a fully listed region are marked deleted (the row,
-// its jobs and audit history stay). Status per account and per region goes to ProviderSyncStatus.
+// VM table. The listing is pipelined with the writes: while one batch (≥ 500 VMs) is written, the
+// next provider page is already being fetched (at most one page in flight, at most one batch
+// being written). Each batch costs one read of its existing rows and, only for new or changed
+// VMs, one multi-row INSERT … ON CONFLICT (account, provider id) — see sync-write.ts — so a sync
+// is a handful of queries per 500 VMs, never one per VM, and unchanged VMs are not rewritten.
+// VMs made outside Skyport are kept as "unmanaged"; VMs that vanished from a fully listed region
+// are marked deleted once per region at the end (the row, its jobs and audit history stay).
+// Status and progress per account and per region go to ProviderSyncStatus (sync-status.ts).
 import { z } from 'zod';
 import type { ProviderAccount } from '@/generated/prisma/client';
-import type { JobKind, VmState } from '@/generated/prisma/enums';
 import { isProviderError } from '@/providers/errors';
-import type { ObservedVm, ProviderAdapter, ProviderSize } from '@/providers/types';
+import type { ListVmsPage, ObservedVm, ProviderAdapter, ProviderSize } from '@/providers/types';
 import { recordAudit, type AuditContext } from '../audit/record';
 import type { Db } from '../db/client';
 import { upsertInstanceTypes } from '../catalog/instance-types';
 import { NotFoundError, ValidationError } from '../errors';
-import { detectDrift, POWER_JOB_KINDS } from '../inventory/drift';
 import { adapterForAccount } from './service';
+import { ACCOUNT_STATUS_REGION, finishStatus, markStarted, SyncProgress, syncStatuses } from './sync-status';
+import { writeBatch, type BatchContext, type Lookups } from './sync-write';
+
+export { ACCOUNT_STATUS_REGION, syncStatuses };
 
 export const syncResultSchema = z.object({
   accountId: z.string(),
@@ -38,30 +43,35 @@ export interface SyncResult {
   total: number;
 }
 
-/** The account as a whole in ProviderSyncStatus. */
-export const ACCOUNT_STATUS_REGION = '*';
+/** Provider page size asked for, and the least number of VMs written per batch. */
 export const SYNC_PAGE_SIZE = 500;
 const MAX_PAGES_PER_REGION = 10_000;
-
-interface Lookups {
-  projects: Map<string, string>;
-  users: Map<string, string>;
-}
 
 interface RegionCounts extends RegionSyncResult {
   unmanaged: number;
   drifted: number;
 }
 
-export async function syncProviderAccount(db: Db, accountId: string, audit: AuditContext): Promise<SyncResult> {
+export interface SyncOptions {
+  /** graphile-worker job running this sync, shown with its progress. */
+  jobId?: string;
+}
+
+/** The account must exist and have an enabled region; returns the enabled region codes. */
+export async function syncableRegions(db: Db, accountId: string): Promise<{ account: ProviderAccount; regions: string[] }> {
   const account = await db.providerAccount.findUnique({ where: { id: accountId }, include: { regions: true } });
   if (!account) throw new NotFoundError('Provider account');
   const regions = account.regions.filter((r) => r.enabled).map((r) => r.code).sort();
   if (!regions.length) {
     throw new ValidationError([{ field: 'enabledRegions', message: 'Enable at least one region before syncing.' }], 'No enabled regions.');
   }
+  return { account, regions };
+}
+
+export async function syncProviderAccount(db: Db, accountId: string, audit: AuditContext, options: SyncOptions = {}): Promise<SyncResult> {
+  const { account, regions } = await syncableRegions(db, accountId);
   const started = new Date();
-  await markStarted(db, account.id, ACCOUNT_STATUS_REGION, started);
+  await markStarted(db, account.id, ACCOUNT_STATUS_REGION, started, { regionsTotal: regions.length, jobId: options.jobId ?? null });
   let adapter: ProviderAdapter | null = null;
   try {
     adapter = adapterForAccount(account).adapter;
@@ -123,19 +133,22 @@ async function loadLookups(db: Db): Promise<Lookups> {
 /** Every region is attempted; the first failure is returned after the others ran (each has its own status). */
 async function syncRegions(db: Db, adapter: ProviderAdapter, account: ProviderAccount, regions: string[]) {
   const lookups = await loadLookups(db);
+  const progress = new SyncProgress(db, account.id);
   const results: RegionCounts[] = [];
   let failure: unknown = null;
   for (const region of regions) {
     const started = new Date();
     await markStarted(db, account.id, region, started);
+    const listed = { count: 0 };
     try {
-      const counts = await syncRegion(db, adapter, account, region, lookups, started);
+      const counts = await syncRegion(db, adapter, account, region, { lookups, seenAt: started, progress, listed });
       await finishStatus(db, account.id, region, started, { ...counts, error: null });
       results.push(counts);
     } catch (error) {
       await finishStatus(db, account.id, region, started, { error: error instanceof Error ? error.message : String(error) });
       failure ??= error;
     }
+    await progress.regionDone(listed.count);
   }
   return { results, failure };
 }
@@ -143,8 +156,10 @@ async function syncRegions(db: Db, adapter: ProviderAdapter, account: ProviderAc
 async function sizeTable(db: Db, adapter: ProviderAdapter, account: ProviderAccount, region: string): Promise<Map<string, ProviderSize>> {
   try {
     const sizes = await adapter.listSizes(region);
-    // The catalog's instance-type table (contract 6): once per region per sync.
-    await upsertInstanceTypes(db, account.kind, region, sizes);
+    // The catalog's instance-type table (contract 6), once per region per sync — skipped when it
+    // already holds exactly these sizes: its backfill UPDATE scans every VM row of the provider,
+    // and the rows this sync covers get vCPU/RAM from the same sizes below.
+    if (!(await instanceTypesKnown(db, account.kind, region, sizes))) await upsertInstanceTypes(db, account.kind, region, sizes);
     return new Map(sizes.flatMap((s) => [[s.id, s] as const, [s.name, s] as const]));
   } catch (error) {
     // Sizes only fill in vCPU/RAM the listing lacks; the VM listing itself must not fail for them.
@@ -153,236 +168,82 @@ async function sizeTable(db: Db, adapter: ProviderAdapter, account: ProviderAcco
   }
 }
 
-async function syncRegion(db: Db, adapter: ProviderAdapter, account: ProviderAccount, region: string, lookups: Lookups, seenAt: Date): Promise<RegionCounts> {
+async function instanceTypesKnown(db: Db, kind: ProviderAccount['kind'], region: string, sizes: ProviderSize[]): Promise<boolean> {
+  const known = await db.instanceType.findMany({ where: { providerKind: kind, regionCode: region }, select: { name: true, label: true, vcpus: true, memoryMiB: true } });
+  const byName = new Map(known.map((k) => [k.name, k]));
+  // The same sizes upsertInstanceTypes stores (it ignores ones without a usable shape).
+  const storable = sizes.filter((s) => s.id && Number.isInteger(s.vcpus) && s.vcpus > 0 && Number.isInteger(s.memoryMiB) && s.memoryMiB > 0);
+  return storable.every((s) => {
+    const k = byName.get(s.id);
+    return k !== undefined && k.label === (s.name ?? '') && k.vcpus === s.vcpus && k.memoryMiB === s.memoryMiB;
+  });
+}
+
+const ignore = () => undefined;
+
+async function syncRegion(
+  db: Db,
+  adapter: ProviderAdapter,
+  account: ProviderAccount,
+  region: string,
+  run: { lookups: Lookups; seenAt: Date; progress: SyncProgress; listed: { count: number } },
+): Promise<RegionCounts> {
   const counts: RegionCounts = { region, discovered: 0, created: 0, updated: 0, removed: 0, unmanaged: 0, drifted: 0 };
-  const sizes = await sizeTable(db, adapter, account, region);
-  let pageToken: string | undefined;
-  let pages = 0;
   const seen: string[] = [];
-  do {
-    const page = await adapter.listVms(region, { pageToken, pageSize: SYNC_PAGE_SIZE });
-    pages += 1;
-    for (const vm of page.vms) seen.push(vm.providerId);
-    if (page.vms.length) {
-      const written = await upsertPage(db, account, page.vms, { lookups, sizes, seenAt });
-      counts.created += written.created;
-      counts.updated += written.updated;
-      counts.unmanaged += written.unmanaged;
-      counts.drifted += written.drifted;
+  const list = (pageToken?: string) => {
+    const page = adapter.listVms(region, { pageToken, pageSize: SYNC_PAGE_SIZE });
+    page.catch(ignore); // awaited below; a rejection while a batch is being written must not go unhandled
+    return page;
+  };
+  let next: Promise<ListVmsPage> | null = list();
+  // The size table (vCPU/RAM the listing may lack) is only needed by the first write: fetched
+  // while the first page is listed.
+  const sizes = sizeTable(db, adapter, account, region);
+  sizes.catch(ignore);
+  const write = async (batch: ObservedVm[]) => {
+    const context: BatchContext = { lookups: run.lookups, sizes: await sizes, seenAt: run.seenAt };
+    const written = await writeBatch(db, account, batch, context);
+    counts.created += written.created;
+    counts.updated += written.updated;
+    counts.unmanaged += written.unmanaged;
+    counts.drifted += written.drifted;
+    await run.progress.listed(region, counts.discovered);
+  };
+
+  let writing: Promise<void> | null = null;
+  let buffer: ObservedVm[] = [];
+  let pages = 0;
+  try {
+    while (next) {
+      const page: ListVmsPage = await next;
+      pages += 1;
+      // Ask for the next page before writing this one: the provider and the database work at once.
+      next = page.nextPageToken && pages < MAX_PAGES_PER_REGION ? list(page.nextPageToken) : null;
+      for (const vm of page.vms) seen.push(vm.providerId);
       counts.discovered += page.vms.length;
+      run.listed.count = counts.discovered;
+      buffer.push(...page.vms);
+      if (buffer.length >= SYNC_PAGE_SIZE || !next) {
+        if (writing) await writing; // one batch written at a time: memory stays bounded
+        const batch = buffer;
+        buffer = [];
+        writing = batch.length ? write(batch) : null;
+        writing?.catch(ignore);
+      }
     }
-    pageToken = page.nextPageToken;
-  } while (pageToken && pages < MAX_PAGES_PER_REGION);
+    if (writing) await writing;
+    else await sizes; // an empty region still records its instance types (and their errors)
+  } finally {
+    // On a failure, let what is in flight settle before the caller records the region's error.
+    await Promise.all([writing?.catch(ignore), next?.catch(ignore), sizes.catch(ignore)]);
+  }
 
   // Rows of this region the full listing did not return vanished. Rows first seen after this sync
   // started belong to a newer, overlapping sync and are left alone.
-  const startedAt = seenAt.toISOString();
+  const startedAt = run.seenAt.toISOString();
   counts.removed = await db.$executeRaw`
     UPDATE "Vm" SET "state" = 'deleted', "deletedAt" = now()::timestamp(3), "updatedAt" = now()::timestamp(3)
     WHERE "providerAccountId" = ${account.id} AND "regionCode" = ${region} AND "deletedAt" IS NULL
       AND "firstSeenAt" < ${startedAt}::timestamp(3) AND NOT ("providerId" = ANY(${seen}::text[]))`;
   return counts;
-}
-
-interface ExistingRow {
-  providerId: string;
-  id: string;
-  managed: boolean;
-  expectedSize: string | null;
-  projectId: string | null;
-  ownerId: string | null;
-  lastPowerJob: JobKind | null;
-  jobInFlight: boolean;
-  /** Size of the VM's last succeeded Skyport resize, which becomes the size Skyport expects. */
-  resizedTo: string | null;
-}
-
-async function existingRows(db: Db, accountId: string, providerIds: string[]): Promise<Map<string, ExistingRow>> {
-  const rows = await db.$queryRaw<ExistingRow[]>`
-    SELECT v."providerId", v."id", v."managed", v."expectedSize", v."projectId", v."ownerId",
-      (SELECT j."kind" FROM "ProvisioningJob" j
-        WHERE j."vmId" = v."id" AND j."status" = 'succeeded' AND j."kind"::text = ANY(${POWER_JOB_KINDS}::text[])
-        ORDER BY j."finishedAt" DESC NULLS LAST, j."createdAt" DESC LIMIT 1) AS "lastPowerJob",
-      EXISTS (SELECT 1 FROM "ProvisioningJob" j WHERE j."vmId" = v."id" AND j."status" IN ('queued', 'running')) AS "jobInFlight",
-      (SELECT j."payload"->>'size' FROM "ProvisioningJob" j
-        WHERE j."vmId" = v."id" AND j."status" = 'succeeded' AND j."kind" = 'resize_vm'
-        ORDER BY j."finishedAt" DESC NULLS LAST, j."createdAt" DESC LIMIT 1) AS "resizedTo"
-    FROM "Vm" v
-    WHERE v."providerAccountId" = ${accountId} AND v."providerId" = ANY(${providerIds}::text[])`;
-  return new Map(rows.map((r) => [r.providerId, r]));
-}
-
-/** Columns written per VM, as parallel arrays for one UNNEST-based INSERT. */
-interface PageColumns {
-  providerId: string[];
-  name: string[];
-  regionCode: string[];
-  zone: (string | null)[];
-  size: string[];
-  vcpus: (number | null)[];
-  memoryMiB: (number | null)[];
-  imageId: (string | null)[];
-  state: VmState[];
-  providerState: string[];
-  tags: string[];
-  privateIp: (string | null)[];
-  publicIp: (string | null)[];
-  providerCreatedAt: (string | null)[];
-  createdBySkyport: boolean[];
-  managed: boolean[];
-  projectId: (string | null)[];
-  ownerId: (string | null)[];
-  expectedSize: (string | null)[];
-  drift: boolean[];
-  driftReasons: string[];
-}
-
-async function upsertPage(
-  db: Db,
-  account: ProviderAccount,
-  vms: ObservedVm[],
-  context: { lookups: Lookups; sizes: Map<string, ProviderSize>; seenAt: Date },
-): Promise<{ created: number; updated: number; unmanaged: number; drifted: number }> {
-  // A provider may list a VM twice on one page boundary; ON CONFLICT cannot touch a row twice per statement.
-  const unique = [...new Map(vms.map((vm) => [vm.providerId, vm])).values()];
-  const existing = await existingRows(db, account.id, unique.map((vm) => vm.providerId));
-  const cols: PageColumns = {
-    providerId: [], name: [], regionCode: [], zone: [], size: [], vcpus: [], memoryMiB: [], imageId: [], state: [], providerState: [],
-    tags: [], privateIp: [], publicIp: [], providerCreatedAt: [], createdBySkyport: [], managed: [], projectId: [], ownerId: [],
-    expectedSize: [], drift: [], driftReasons: [],
-  };
-  let unmanaged = 0;
-  let drifted = 0;
-  for (const vm of unique) {
-    const before = existing.get(vm.providerId);
-    const hasTags = vm.skyport !== null;
-    const managed = hasTags || (before?.managed ?? false);
-    // The first sighting of a managed VM fixes the size Skyport expects (resizes through Skyport update it).
-    const knownSize = before?.resizedTo ?? before?.expectedSize ?? null;
-    const expectedSize = managed ? (knownSize ?? vm.size) : null;
-    const reasons = detectDrift({
-      wasManaged: before?.managed ?? false,
-      hasSkyportTags: hasTags,
-      observedSize: vm.size,
-      observedState: vm.state,
-      expectedSize: knownSize,
-      lastPowerJob: before?.lastPowerJob ?? null,
-      jobInFlight: before?.jobInFlight ?? false,
-    });
-    // Tags name the owner and project; a tag naming nobody we know keeps what the row had (e.g. a claim).
-    const projectId = (vm.skyport && context.lookups.projects.get(vm.skyport.project)) ?? before?.projectId ?? null;
-    const ownerId = (vm.skyport && context.lookups.users.get(vm.skyport.owner.toLowerCase())) ?? before?.ownerId ?? null;
-    const size = context.sizes.get(vm.size);
-    if (!managed) unmanaged += 1;
-    if (reasons.length) drifted += 1;
-    cols.providerId.push(vm.providerId);
-    cols.name.push(vm.name);
-    cols.regionCode.push(vm.region);
-    cols.zone.push(vm.zone ?? null);
-    cols.size.push(vm.size);
-    cols.vcpus.push(vm.vcpus ?? size?.vcpus ?? null);
-    cols.memoryMiB.push(vm.memoryMiB ?? size?.memoryMiB ?? null);
-    cols.imageId.push(vm.imageId ?? null);
-    cols.state.push(vm.state);
-    cols.providerState.push(vm.providerState);
-    cols.tags.push(JSON.stringify(vm.tags));
-    cols.privateIp.push(vm.privateIp ?? null);
-    cols.publicIp.push(vm.publicIp ?? null);
-    cols.providerCreatedAt.push(vm.createdAt ? vm.createdAt.toISOString() : null);
-    cols.createdBySkyport.push(hasTags);
-    cols.managed.push(managed);
-    cols.projectId.push(projectId);
-    cols.ownerId.push(ownerId);
-    cols.expectedSize.push(expectedSize);
-    cols.drift.push(reasons.length > 0);
-    // text[][] cannot be ragged, so reasons travel comma-joined and are split in SQL.
-    cols.driftReasons.push(reasons.join(','));
-  }
-  // Timestamps travel as UTC ISO text cast to timestamp(3): the columns are "without time zone" in UTC.
-  const seenAt = context.seenAt.toISOString();
-  await db.$executeRaw`
-    INSERT INTO "Vm" AS v (
-      "id", "providerAccountId", "providerKind", "providerId", "name", "regionCode", "zone", "size", "vcpus", "memoryMiB", "imageId",
-      "state", "providerState", "tags", "privateIp", "publicIp", "providerCreatedAt", "createdBySkyport", "managed", "projectId", "ownerId",
-      "expectedSize", "drift", "driftReasons", "driftDetectedAt", "firstSeenAt", "lastSeenAt", "deletedAt", "createdAt", "updatedAt")
-    SELECT
-      'vm' || replace(gen_random_uuid()::text, '-', ''), ${account.id}, ${account.kind}::"ProviderKind", r."providerId", r."name", r."regionCode", r."zone", r."size",
-      r."vcpus", r."memoryMiB", r."imageId", r."state"::"VmState", r."providerState", r."tags"::jsonb, r."privateIp", r."publicIp",
-      r."providerCreatedAt"::timestamp(3), r."createdBySkyport", r."managed", r."projectId", r."ownerId", r."expectedSize", r."drift",
-      CASE WHEN r."driftReasons" = '' THEN ARRAY[]::text[] ELSE string_to_array(r."driftReasons", ',') END,
-      CASE WHEN r."drift" THEN ${seenAt}::timestamp(3) ELSE NULL END, ${seenAt}::timestamp(3), ${seenAt}::timestamp(3),
-      CASE WHEN r."state" = 'deleted' THEN ${seenAt}::timestamp(3) ELSE NULL END, ${seenAt}::timestamp(3), ${seenAt}::timestamp(3)
-    FROM unnest(
-      ${cols.providerId}::text[], ${cols.name}::text[], ${cols.regionCode}::text[], ${cols.zone}::text[], ${cols.size}::text[],
-      ${cols.vcpus}::int[], ${cols.memoryMiB}::int[], ${cols.imageId}::text[], ${cols.state}::text[], ${cols.providerState}::text[],
-      ${cols.tags}::text[], ${cols.privateIp}::text[], ${cols.publicIp}::text[], ${cols.providerCreatedAt}::text[],
-      ${cols.createdBySkyport}::boolean[], ${cols.managed}::boolean[], ${cols.projectId}::text[], ${cols.ownerId}::text[],
-      ${cols.expectedSize}::text[], ${cols.drift}::boolean[], ${cols.driftReasons}::text[]
-    ) AS r("providerId", "name", "regionCode", "zone", "size", "vcpus", "memoryMiB", "imageId", "state", "providerState", "tags",
-           "privateIp", "publicIp", "providerCreatedAt", "createdBySkyport", "managed", "projectId", "ownerId", "expectedSize", "drift", "driftReasons")
-    ON CONFLICT ("providerAccountId", "providerId") DO UPDATE SET
-      "name" = EXCLUDED."name", "regionCode" = EXCLUDED."regionCode", "zone" = EXCLUDED."zone", "size" = EXCLUDED."size",
-      "vcpus" = EXCLUDED."vcpus", "memoryMiB" = EXCLUDED."memoryMiB", "imageId" = EXCLUDED."imageId", "state" = EXCLUDED."state",
-      "providerState" = EXCLUDED."providerState", "tags" = EXCLUDED."tags", "privateIp" = EXCLUDED."privateIp", "publicIp" = EXCLUDED."publicIp",
-      "providerCreatedAt" = EXCLUDED."providerCreatedAt", "createdBySkyport" = EXCLUDED."createdBySkyport", "managed" = EXCLUDED."managed",
-      "projectId" = EXCLUDED."projectId", "ownerId" = EXCLUDED."ownerId", "expectedSize" = EXCLUDED."expectedSize",
-      "drift" = EXCLUDED."drift", "driftReasons" = EXCLUDED."driftReasons",
-      "driftDetectedAt" = CASE WHEN NOT EXCLUDED."drift" THEN NULL ELSE COALESCE(v."driftDetectedAt", EXCLUDED."driftDetectedAt") END,
-      "lastSeenAt" = GREATEST(v."lastSeenAt", EXCLUDED."lastSeenAt"),
-      "deletedAt" = CASE WHEN EXCLUDED."state" = 'deleted' THEN COALESCE(v."deletedAt", EXCLUDED."deletedAt") ELSE NULL END,
-      "updatedAt" = EXCLUDED."updatedAt"
-    -- A row changed after this listing began (a day-2 action recorded its new state) is newer
-    -- than what the listing saw: leave it to the next sync rather than write stale state back.
-    -- An unchanged VM is not rewritten (every rewrite touches ~25 indexes): only when something
-    -- differs, or its lastSeenAt is over an hour old (so "last seen" stays accurate to the hour).
-    WHERE v."updatedAt" <= ${seenAt}::timestamp(3) AND ((v."name", v."regionCode", v."zone", v."size", v."vcpus", v."memoryMiB", v."imageId", v."state", v."providerState", v."tags",
-           v."privateIp", v."publicIp", v."providerCreatedAt", v."createdBySkyport", v."managed", v."projectId", v."ownerId",
-           v."expectedSize", v."drift", v."driftReasons", v."deletedAt" IS NULL)
-      IS DISTINCT FROM
-          (EXCLUDED."name", EXCLUDED."regionCode", EXCLUDED."zone", EXCLUDED."size", EXCLUDED."vcpus", EXCLUDED."memoryMiB", EXCLUDED."imageId",
-           EXCLUDED."state", EXCLUDED."providerState", EXCLUDED."tags", EXCLUDED."privateIp", EXCLUDED."publicIp", EXCLUDED."providerCreatedAt",
-           EXCLUDED."createdBySkyport", EXCLUDED."managed", EXCLUDED."projectId", EXCLUDED."ownerId", EXCLUDED."expectedSize", EXCLUDED."drift",
-           EXCLUDED."driftReasons", EXCLUDED."state" <> 'deleted')
-      OR v."lastSeenAt" < ${seenAt}::timestamp(3) - interval '1 hour')`;
-  // "updated" = seen again (whether or not anything changed), as the sync API has always counted.
-  return { created: unique.length - existing.size, updated: existing.size, unmanaged, drifted };
-}
-
-async function markStarted(db: Db, accountId: string, regionCode: string, at: Date) {
-  await db.providerSyncStatus.upsert({
-    where: { providerAccountId_regionCode: { providerAccountId: accountId, regionCode } },
-    create: { providerAccountId: accountId, regionCode, running: true, lastStartedAt: at },
-    update: { running: true, lastStartedAt: at },
-  });
-}
-
-type StatusWriter = Pick<Db, 'providerSyncStatus'>;
-
-async function finishStatus(
-  db: StatusWriter,
-  accountId: string,
-  regionCode: string,
-  started: Date,
-  outcome: { error: string | null; discovered?: number; created?: number; updated?: number; removed?: number; unmanaged?: number; drifted?: number },
-) {
-  const now = new Date();
-  const { error } = outcome;
-  const counts = {
-    discovered: outcome.discovered, created: outcome.created, updated: outcome.updated,
-    removed: outcome.removed, unmanaged: outcome.unmanaged, drifted: outcome.drifted,
-  };
-  const data = error
-    ? { running: false, lastFinishedAt: now, lastErrorAt: now, lastError: error.slice(0, 2000), durationMs: now.getTime() - started.getTime() }
-    : { running: false, lastFinishedAt: now, lastSuccessAt: now, lastError: null, durationMs: now.getTime() - started.getTime(), ...counts };
-  await db.providerSyncStatus.upsert({
-    where: { providerAccountId_regionCode: { providerAccountId: accountId, regionCode } },
-    create: { providerAccountId: accountId, regionCode, ...data },
-    update: data,
-  });
-}
-
-/** Sync status of an account: the account row ("*") first, then one row per region. */
-export async function syncStatuses(db: Db, accountId: string) {
-  const rows = await db.providerSyncStatus.findMany({ where: { providerAccountId: accountId }, orderBy: { regionCode: 'asc' } });
-  return rows.sort((a, b) => Number(b.regionCode === ACCOUNT_STATUS_REGION) - Number(a.regionCode === ACCOUNT_STATUS_REGION));
 }

@@ -4,7 +4,7 @@
 // the job moves it approved → provisioning when it starts.
 import type { AuditContext } from '../audit/record';
 import { recordAudit } from '../audit/record';
-import { enqueueJob } from '../jobs/queue';
+import { enqueueJobs } from '../jobs/queue';
 import type { Tx } from '../jobs/types';
 import { NotFoundError } from '../errors';
 import { CREATE_VM_TASK, createJobKey, vmIdempotencyKey, workerJobKey } from './keys';
@@ -18,27 +18,24 @@ export async function onRequestApproved(tx: Tx, requestId: string, audit: AuditC
     include: { items: { where: { status: { in: ['pending', 'failed'] } }, orderBy: { createdAt: 'asc' } } },
   });
   if (!request) throw new NotFoundError(`Request ${requestId}`);
-  const created: string[] = [];
-  for (const item of request.items) {
-    for (let index = 0; index < item.quantity; index++) {
-      const idempotencyKey = createJobKey(item.id, index);
-      // A second call (e.g. a replayed approval) finds the existing intent and enqueues nothing new.
-      const existing = await tx.provisioningJob.findUnique({ where: { idempotencyKey }, select: { id: true } });
-      if (existing) continue;
-      const job = await tx.provisioningJob.create({
-        data: {
-          kind: 'create_vm',
-          idempotencyKey,
-          requestItemId: item.id,
-          providerAccountId: item.providerAccountId,
-          requestedById: request.requesterId,
-          payload: { requestId, itemId: item.id, index, vmKey: vmIdempotencyKey(item.id, index) },
-        },
-      });
-      await enqueueJob(tx, CREATE_VM_TASK, { provisioningJobId: job.id }, { jobKey: workerJobKey(job.id), maxAttempts: WORKER_MAX_ATTEMPTS });
-      created.push(job.id);
-    }
-  }
+  const intents = request.items.flatMap((item) =>
+    Array.from({ length: item.quantity }, (_, index) => ({
+      kind: 'create_vm' as const,
+      idempotencyKey: createJobKey(item.id, index),
+      requestItemId: item.id,
+      providerAccountId: item.providerAccountId,
+      requestedById: request.requesterId,
+      payload: { requestId, itemId: item.id, index, vmKey: vmIdempotencyKey(item.id, index) },
+    })),
+  );
+  // One INSERT for every VM; an intent that already exists (a replayed approval) is skipped by its
+  // unique key and gets no second execution. Then one add_jobs for the new ones.
+  const rows = intents.length ? await tx.provisioningJob.createManyAndReturn({ data: intents, skipDuplicates: true, select: { id: true } }) : [];
+  const created = rows.map((row) => row.id);
+  await enqueueJobs(
+    tx,
+    created.map((id) => ({ task: CREATE_VM_TASK, payload: { provisioningJobId: id }, options: { jobKey: workerJobKey(id), maxAttempts: WORKER_MAX_ATTEMPTS } })),
+  );
   if (created.length) {
     await recordAudit(tx, audit, {
       action: 'provisioning.enqueue',

@@ -5,13 +5,13 @@
 // converges on the same single VM.
 import { Prisma } from '@/generated/prisma/client';
 import { ProviderError } from '@/providers/errors';
-import type { ObservedVm, ProviderAdapter, SkyportTags } from '@/providers/types';
+import type { AdapterRuntimeOptions, ObservedVm, ProviderAdapter, ProviderKind, SkyportTags } from '@/providers/types';
 import { auditContext, recordAudit, type AuditContext } from '../audit/record';
 import type { Db } from '../db/client';
+import { jobAdapters, type AdapterCache, type AdapterLease } from '../jobs/adapter-cache';
 import { jobBackoffBaseMs, WORKER_ACTOR } from '../jobs/context';
 import { enqueueJob } from '../jobs/queue';
 import type { Tx } from '../jobs/types';
-import { adapterForAccount } from '../provider-accounts/service';
 import { appendTimeline } from '../requests/timeline';
 import { transitionItem, transitionRequest } from '../requests/state-machine';
 import { WORKER_MAX_ATTEMPTS } from './handoff';
@@ -21,9 +21,39 @@ import { resolveImageId } from './images';
 
 export interface ProvisionOptions {
   db: Db;
-  runtime?: Parameters<typeof adapterForAccount>[1];
+  runtime?: AdapterRuntimeOptions;
+  /** Where adapters come from; the worker process's shared cache by default. */
+  adapters?: AdapterCache;
   workerId?: string;
   now?: () => Date;
+}
+
+/** What the claim reads under the request lock: the job, its item, and the tags' owner/project. */
+interface ClaimRow {
+  jobStatus: string;
+  attempts: number;
+  maxAttempts: number;
+  payload: unknown;
+  itemId: string;
+  itemStatus: string;
+  name: string;
+  quantity: number;
+  regionCode: string;
+  zone: string | null;
+  size: string;
+  image: string;
+  leaseDays: number | null;
+  vcpus: number;
+  memoryMiB: number;
+  diskGiB: number;
+  providerAccountId: string;
+  providerKind: ProviderKind;
+  /** The account row's version: the shared adapter is rebuilt when the account was edited. */
+  accountUpdatedAt: Date;
+  requesterId: string;
+  projectId: string;
+  requesterEmail: string;
+  projectKey: string;
 }
 
 interface CreatePayload {
@@ -42,81 +72,119 @@ async function lockRequest(tx: Tx, requestId: string) {
 
 /** Runs one execution of a create_vm ProvisioningJob. Returns what happened, for logs and tests. */
 export async function runCreateVmJob(provisioningJobId: string, options: ProvisionOptions): Promise<'created' | 'retry' | 'failed' | 'skipped'> {
+  // The account's shared adapter, held from the claim (which starts the first observe) to the end.
+  const held: { lease?: AdapterLease; firstObserve?: Promise<ObservedVm | null> } = {};
+  try {
+    return await createVm(provisioningJobId, options, held);
+  } finally {
+    held.lease?.release();
+  }
+}
+
+async function createVm(
+  provisioningJobId: string,
+  options: ProvisionOptions,
+  held: { lease?: AdapterLease; firstObserve?: Promise<ObservedVm | null> },
+): Promise<'created' | 'retry' | 'failed' | 'skipped'> {
   const { db } = options;
   const now = options.now ?? (() => new Date());
   const audit = auditContext(WORKER_ACTOR);
+  const loadAccount = (id: string) => () => db.providerAccount.findUniqueOrThrow({ where: { id } });
 
   // 1. Claim: mark running, move the request/item into provisioning (serialized on the request row).
+  // Two reads instead of a findUnique per row: the request row locked through the job's payload,
+  // then — under that lock, so it is fresh — the job with everything the VM needs.
   const claimed = await db.$transaction(async (tx) => {
-    const job = await tx.provisioningJob.findUnique({ where: { id: provisioningJobId } });
-    if (!job || job.kind !== 'create_vm' || !job.requestItemId) return null;
-    const payload = job.payload as unknown as CreatePayload;
-    const request = await lockRequest(tx, payload.requestId);
-    const fresh = await tx.provisioningJob.findUniqueOrThrow({ where: { id: provisioningJobId } });
-    if (!request || !LIVE_STATES.has(fresh.status)) return null;
+    const locked = await tx.$queryRaw<{ status: string }[]>`
+      SELECT r.status::text AS status FROM "Request" r
+       WHERE r.id = (SELECT j.payload->>'requestId' FROM "ProvisioningJob" j WHERE j.id = ${provisioningJobId} AND j.kind = 'create_vm')
+       FOR UPDATE OF r`;
+    const request = locked[0];
+    if (!request) return null;
+    const row = (await tx.$queryRaw<ClaimRow[]>`
+      SELECT j.status::text AS "jobStatus", j.attempts, j."maxAttempts", j.payload,
+             i.id AS "itemId", i.status::text AS "itemStatus", i.name, i.quantity, i."regionCode", i.zone, i.size, i.image,
+             i."leaseDays", i.vcpus, i."memoryMiB", i."diskGiB", i."providerAccountId",
+             pa.kind::text AS "providerKind", pa."updatedAt" AS "accountUpdatedAt",
+             r."requesterId", r."projectId", u.email AS "requesterEmail", p.key AS "projectKey"
+        FROM "ProvisioningJob" j
+        JOIN "RequestItem" i ON i.id = j."requestItemId"
+        JOIN "ProviderAccount" pa ON pa.id = i."providerAccountId"
+        JOIN "Request" r ON r.id = i."requestId"
+        JOIN "User" u ON u.id = r."requesterId"
+        JOIN "Project" p ON p.id = r."projectId"
+       WHERE j.id = ${provisioningJobId}`)[0];
+    if (!row || !LIVE_STATES.has(row.jobStatus)) return null;
+    const payload = row.payload as CreatePayload;
     if (request.status === 'cancelled') {
-      await tx.provisioningJob.update({ where: { id: job.id }, data: { status: 'cancelled', finishedAt: now() } });
+      await tx.provisioningJob.update({ where: { id: provisioningJobId }, data: { status: 'cancelled', finishedAt: now() } });
       return null;
     }
+    // observe is a read: start it now so its provider round trip overlaps the rest of the claim.
+    // create still waits for the claim to commit (and never runs when the claim does not).
+    // The worker's shared adapter for the account (lib/jobs/adapter-cache.ts): no per-VM SDK client
+    // construction, login or token fetch; the row is loaded only when the adapter is (re)built.
+    held.lease ??= (options.adapters ?? jobAdapters).lease({ id: row.providerAccountId, updatedAt: row.accountUpdatedAt }, loadAccount(row.providerAccountId), options.runtime);
+    held.firstObserve = held.lease.adapter.then((adapter) => adapter.observe(payload.vmKey, row.regionCode));
+    held.firstObserve.catch(() => undefined);
     if (request.status === 'approved') {
       await transitionRequest(tx, payload.requestId, 'provisioning', { audit, type: 'provisioning_started', message: 'Provisioning started.' });
     }
-    const item = await tx.requestItem.findUniqueOrThrow({ where: { id: job.requestItemId } });
-    if (item.status === 'pending') {
-      await transitionItem(tx, item.id, 'provisioning', { audit, type: 'provisioning_started', message: `Provisioning ${item.quantity} VM(s) for ${item.name}.` });
+    if (row.itemStatus === 'pending') {
+      await transitionItem(tx, row.itemId, 'provisioning', { audit, type: 'provisioning_started', message: `Provisioning ${row.quantity} VM(s) for ${row.name}.` });
     }
-    const attempts = fresh.attempts + 1;
+    const attempts = row.attempts + 1;
     await tx.provisioningJob.update({
-      where: { id: job.id },
+      where: { id: provisioningJobId },
       data: { status: 'running', attempts, lockedBy: options.workerId ?? 'worker', lockedAt: now() },
+      select: { id: true },
     });
     if (attempts === 1) {
       await appendTimeline(tx, {
         requestId: payload.requestId,
-        itemId: item.id,
+        itemId: row.itemId,
         type: 'vm_creating',
-        message: `Creating ${vmName(item.name, item.quantity, payload.index)}.`,
+        message: `Creating ${vmName(row.name, row.quantity, payload.index)}.`,
         actorLabel: audit.actor.label,
         data: { index: payload.index },
       });
     }
-    return { job: { ...fresh, attempts }, payload };
+    return { job: { id: provisioningJobId, attempts, maxAttempts: row.maxAttempts }, payload, item: row };
   });
   if (!claimed) return 'skipped';
-  const { job, payload } = claimed;
-
-  const item = await db.requestItem.findUniqueOrThrow({
-    where: { id: payload.itemId },
-    include: { providerAccount: true, request: { include: { project: true, requester: true } } },
-  });
+  const { job, payload, item } = claimed;
   const tags: SkyportTags = {
-    owner: item.request.requester.email,
-    project: item.request.project.key,
-    request: item.request.id,
+    owner: item.requesterEmail,
+    project: item.projectKey,
+    request: payload.requestId,
     skyportId: payload.vmKey,
   };
 
   let observed: ObservedVm;
-  let adapter: ProviderAdapter | undefined;
+  const lease = held.lease!;
   try {
-    adapter = adapterForAccount(item.providerAccount, options.runtime).adapter;
     const timeoutMs = options.runtime?.operationTimeoutMs ?? 10 * 60_000;
-    observed = await withDeadline(reconcile(adapter, {
-      key: payload.vmKey,
-      region: item.regionCode,
-      zone: item.zone ?? undefined,
-      name: vmName(item.name, item.quantity, payload.index),
-      size: item.size,
-      image: item.image,
-      accountId: item.providerAccountId,
-      tags,
-      pollIntervalMs: options.runtime?.pollIntervalMs ?? 1000,
-      timeoutMs,
-    }), 2 * timeoutMs, `Creating the VM`);
+    const adapter = await lease.adapter;
+    observed = await withDeadline(
+      reconcile(adapter, {
+        key: payload.vmKey,
+        region: item.regionCode,
+        zone: item.zone ?? undefined,
+        name: vmName(item.name, item.quantity, payload.index),
+        size: item.size,
+        image: item.image,
+        accountId: item.providerAccountId,
+        tags,
+        pollIntervalMs: options.runtime?.pollIntervalMs ?? 1000,
+        timeoutMs,
+        firstObserve: held.firstObserve!,
+      }),
+      2 * timeoutMs,
+      `Creating the VM`,
+    );
   } catch (error) {
+    lease.failed(error);
     return recordFailure(db, job.id, job.attempts, job.maxAttempts, payload, error, audit, now);
-  } finally {
-    await adapter?.close?.().catch(() => undefined);
   }
 
   // 3. Record the VM and link it; finish the item/request when this was the last VM.
@@ -138,30 +206,35 @@ export async function runCreateVmJob(provisioningJobId: string, options: Provisi
       privateIp: observed.privateIp ?? null,
       publicIp: observed.publicIp ?? null,
       providerCreatedAt: observed.createdAt ?? null,
-      ownerId: item.request.requesterId,
-      projectId: item.request.projectId,
-      requestItemId: item.id,
+      ownerId: item.requesterId,
+      projectId: item.projectId,
+      requestItemId: item.itemId,
       createdBySkyport: true,
       managed: true,
       idempotencyKey: payload.vmKey,
       lastSeenAt: now(),
       deletedAt: null,
     };
-    const existing = await tx.vm.findUnique({ where: { idempotencyKey: payload.vmKey }, select: { id: true, leaseExpiresAt: true } });
-    const vm = await tx.vm.upsert({
+    let vm = await tx.vm.upsert({
       where: { providerAccountId_providerId: { providerAccountId: item.providerAccountId, providerId: observed.providerId } },
-      create: { providerAccountId: item.providerAccountId, providerKind: item.providerAccount.kind, providerId: observed.providerId, leaseExpiresAt, ...fields },
+      create: { providerAccountId: item.providerAccountId, providerKind: item.providerKind, providerId: observed.providerId, leaseExpiresAt, ...fields },
       // A lease already running (a re-run after a crash) is not restarted.
-      update: { ...fields, ...(existing?.leaseExpiresAt ? {} : { leaseExpiresAt }) },
+      update: fields,
+      select: { id: true, name: true, providerId: true, leaseExpiresAt: true },
     });
+    // The row existed without a lease (e.g. inventory sync found the VM before this run recorded it).
+    if (!vm.leaseExpiresAt && leaseExpiresAt) {
+      vm = await tx.vm.update({ where: { id: vm.id }, data: { leaseExpiresAt }, select: { id: true, name: true, providerId: true, leaseExpiresAt: true } });
+    }
     await tx.provisioningJob.update({
       where: { id: job.id },
       data: { status: 'succeeded', vmId: vm.id, finishedAt: now(), lockedBy: null, lockedAt: null, lastError: Prisma.DbNull, result: { providerId: observed.providerId, state: observed.state } },
+      select: { id: true },
     });
-    await recordAudit(tx, audit, { action: 'vm.create', targetType: 'vm', targetId: vm.id, after: { name: vm.name, providerId: vm.providerId, requestItemId: item.id, tags } });
+    await recordAudit(tx, audit, { action: 'vm.create', targetType: 'vm', targetId: vm.id, after: { name: vm.name, providerId: vm.providerId, requestItemId: item.itemId, tags } });
     await appendTimeline(tx, {
       requestId: payload.requestId,
-      itemId: item.id,
+      itemId: item.itemId,
       type: 'vm_created',
       message: `${vm.name} is ${observed.state} (${observed.providerId}).`,
       actorLabel: audit.actor.label,
@@ -183,10 +256,12 @@ interface ReconcileInput {
   tags: SkyportTags;
   pollIntervalMs: number;
   timeoutMs: number;
+  /** observe(key), already started while the claim committed. */
+  firstObserve: Promise<ObservedVm | null>;
 }
 
 async function reconcile(adapter: ProviderAdapter, input: ReconcileInput): Promise<ObservedVm> {
-  let vm = await adapter.observe(input.key, input.region);
+  let vm = await input.firstObserve;
   if (!vm) {
     const image = await resolveImageId(adapter, input.accountId, input.region, input.image);
     vm = await adapter.create({ idempotencyKey: input.key, name: input.name, region: input.region, zone: input.zone, size: input.size, image, tags: input.tags });
@@ -249,18 +324,29 @@ async function recordFailure(
  * The caller holds the request row lock.
  */
 export async function settle(tx: Tx, requestId: string, audit: AuditContext): Promise<void> {
-  const items = await tx.requestItem.findMany({ where: { requestId }, include: { jobs: { where: { kind: 'create_vm' }, select: { status: true } } } });
+  // One aggregate over the request's items and their create jobs (this runs once per finished VM).
+  const items = await tx.$queryRaw<{ id: string; name: string; quantity: number; status: string; jobs: number; succeeded: number; live: number; requestStatus: string }[]>`
+    SELECT i.id, i.name, i.quantity, i.status::text AS status,
+           count(j.id)::int AS jobs,
+           (count(j.id) FILTER (WHERE j.status = 'succeeded'))::int AS succeeded,
+           (count(j.id) FILTER (WHERE j.status IN ('queued', 'running')))::int AS live,
+           (SELECT r.status::text FROM "Request" r WHERE r.id = ${requestId}) AS "requestStatus"
+      FROM "RequestItem" i
+      LEFT JOIN "ProvisioningJob" j ON j."requestItemId" = i.id AND j.kind = 'create_vm'
+     WHERE i."requestId" = ${requestId}
+     GROUP BY i.id
+     ORDER BY i."createdAt", i.id`;
   for (const item of items) {
     if (item.status !== 'provisioning') continue;
-    if (item.jobs.length >= item.quantity && item.jobs.every((j) => j.status === 'succeeded')) {
+    if (item.jobs >= item.quantity && item.succeeded === item.jobs) {
       await transitionItem(tx, item.id, 'provisioned', { audit, type: 'item_provisioned', message: `${item.name}: ${item.quantity} VM(s) running.` });
       item.status = 'provisioned';
     }
   }
-  const live = items.some((i) => i.jobs.some((j) => LIVE_STATES.has(j.status)) || i.status === 'pending');
+  const live = items.some((i) => i.live > 0 || i.status === 'pending');
   if (live) return;
-  const request = await tx.request.findUniqueOrThrow({ where: { id: requestId }, select: { status: true } });
-  if (request.status !== 'provisioning') return;
+  const requestStatus = items[0]?.requestStatus ?? (await tx.request.findUniqueOrThrow({ where: { id: requestId }, select: { status: true } })).status;
+  if (requestStatus !== 'provisioning') return;
   const failed = items.filter((i) => i.status === 'failed');
   if (failed.length === 0) {
     await transitionRequest(tx, requestId, 'completed', { audit, type: 'completed', message: 'Every VM is running.' });

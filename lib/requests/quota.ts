@@ -48,10 +48,14 @@ export function demandUsage(d: QuotaDemand): Usage {
 
 /** Pure: every limited resource of the applicable quota rows, with usage before and after the demand. */
 export function checkQuota(quotas: readonly QuotaLimits[], usage: ProjectUsage, demand: QuotaDemand): QuotaCheck {
-  const requested = demandUsage(demand);
+  return checkQuotaUsage(quotas, usage, demand.providerKind, demandUsage(demand));
+}
+
+/** Pure: like checkQuota for any added usage (e.g. a resize adds vCPU/RAM but no VM). */
+export function checkQuotaUsage(quotas: readonly QuotaLimits[], usage: ProjectUsage, providerKind: ProviderKind, requested: Usage): QuotaCheck {
   const lines: QuotaLine[] = [];
   const applicable = quotas
-    .filter((q) => q.providerKind === null || q.providerKind === demand.providerKind)
+    .filter((q) => q.providerKind === null || q.providerKind === providerKind)
     .sort((a, b) => (a.providerKind === null ? -1 : 0) - (b.providerKind === null ? -1 : 0));
   for (const quota of applicable) {
     const scope = quota.providerKind ?? 'all';
@@ -105,6 +109,14 @@ export async function loadProjectUsage(db: Tx, projectId: string, options: { exc
        WHERE r."projectId" = ${projectId} AND r.id <> ${exclude}
          AND r.status IN ('pending_approval', 'approved', 'provisioning')
          AND i.status IN ('pending', 'provisioning', 'failed')
+       GROUP BY 1
+      UNION ALL
+      -- Resizes waiting for approval or their job: the vCPU/RAM they add (engine-gate, lib/vms/gate.ts).
+      SELECT v."providerKind"::text, 0, sum(greatest(coalesce((r.payload->>'vcpusDelta')::int, 0), 0)),
+             sum(greatest(coalesce((r.payload->>'memoryMiBDelta')::int, 0), 0)), 0
+        FROM "Request" r JOIN "Vm" v ON v.id = r."vmId"
+       WHERE r."projectId" = ${projectId} AND r.id <> ${exclude} AND r.kind = 'vm_action'
+         AND r.status IN ('pending_approval', 'approved', 'provisioning') AND r.payload->>'action' = 'resize'
        GROUP BY 1
     ) u GROUP BY kind`;
   const byKind: Partial<Record<ProviderKind, Usage>> = {};

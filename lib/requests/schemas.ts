@@ -175,9 +175,28 @@ export const timelineViewSchema = z.object({
   actorLabel: z.string().nullable(),
 });
 
+export const REQUEST_KINDS = ['provision', 'vm_action'] as const;
+
+/** A vm_action request's VM and action (engine-gate: lib/vms/gate.ts); null for provisioning requests. */
+export const requestVmActionSchema = z.object({
+  vmId: z.string().nullable(),
+  vmName: z.string(),
+  action: z.string(),
+  summary: z.string(),
+  fromSize: z.string().nullable(),
+  toSize: z.string().nullable(),
+  oldMonthly: z.string().nullable(),
+  newMonthly: z.string().nullable(),
+  costDelta: z.string().nullable(),
+  leaseTo: z.string().nullable(),
+  jobId: z.string().nullable(),
+});
+
 export const requestDetailSchema = z.object({
   id: z.string(),
   number: z.number(),
+  kind: z.enum(REQUEST_KINDS),
+  vmAction: requestVmActionSchema.nullable(),
   status: z.enum(REQUEST_STATUSES),
   projectId: z.string(),
   projectName: z.string(),
@@ -201,6 +220,7 @@ export type RequestDetail = z.infer<typeof requestDetailSchema>;
 export const requestListItemSchema = z.object({
   id: z.string(),
   number: z.number(),
+  kind: z.enum(REQUEST_KINDS),
   status: z.enum(REQUEST_STATUSES),
   projectId: z.string(),
   projectName: z.string(),

@@ -41,6 +41,9 @@ import {
 } from './schemas';
 import { transitionItem, transitionRequest } from './state-machine';
 import { appendTimeline, readTimeline, type Tx } from './timeline';
+import { ACTION_LABELS, auditVerb, describeVmAction } from '../vms/describe-action';
+import { smallerMax } from '../vms/lease-max';
+import { vmActionPayloadSchema, type GatedAction } from '../vms/schemas';
 
 /** The 409 for a hard quota stop: names every exceeded quota; nothing is saved. */
 export class QuotaExceededError extends ConflictError {
@@ -72,7 +75,7 @@ function policySummary(e: PolicyEvaluation): string {
 
 async function loadProject(db: Tx, principal: Principal, projectId: string, field = 'projectId') {
   assertProjectAccess(principal, projectId);
-  const project = await db.project.findUnique({ where: { id: projectId }, select: { id: true, key: true, archivedAt: true } });
+  const project = await db.project.findUnique({ where: { id: projectId }, select: { id: true, key: true, archivedAt: true, maxLeaseDays: true } });
   if (!project) throw invalidField(field, 'No project with this id exists.');
   if (project.archivedAt) throw invalidField(field, 'This project is archived; new requests are not accepted.');
   return project;
@@ -106,11 +109,15 @@ async function prepare(db: Tx, principal: Principal, input: CreateRequestInput, 
   const placement = placements.find((p) => p.providerAccountId === input.providerAccountId && p.region === input.region);
   if (!placement) throw invalidField('region', 'This placement (account and region) is not offered for this template.');
   if (placement.monthlyCost === null) throw invalidField('region', 'This placement has no price in the price book; choose another.');
-  const maxLease = def.maxLeaseDays;
-  const leaseDays = input.leaseDays === undefined ? def.defaultLeaseDays : input.leaseDays;
+  // The effective maximum is the smaller of the template's and the project's (lib/vms/lease-max.ts).
+  const leaseMax = smallerMax(def.maxLeaseDays, project.maxLeaseDays);
+  const maxLease = leaseMax.days;
+  const defaultLease = def.defaultLeaseDays !== null && maxLease !== null ? Math.min(def.defaultLeaseDays, maxLease) : def.defaultLeaseDays;
+  const leaseDays = input.leaseDays === undefined ? defaultLease : input.leaseDays;
   if (maxLease !== null) {
-    if (leaseDays === null) throw invalidField('leaseDays', `This template needs a lease of at most ${maxLease} days.`);
-    if (leaseDays > maxLease) throw invalidField('leaseDays', `At most ${maxLease} days for this template.`);
+    const whose = leaseMax.source === 'project' ? 'this project' : 'this template';
+    if (leaseDays === null) throw invalidField('leaseDays', `${whose === 'this project' ? 'This project' : 'This template'} needs a lease of at most ${maxLease} days.`);
+    if (leaseDays > maxLease) throw invalidField('leaseDays', `At most ${maxLease} days for ${whose}.`);
   }
   const { values: parameters, issues } = parseParameterValues(def.parameters, input.parameters ?? {});
   if (issues.length) throw new ValidationError(issues);
@@ -361,7 +368,7 @@ export async function submitDraft(db: Db, principal: Principal, requestId: strin
 const CANCELLABLE: readonly RequestStatus[] = ['draft', 'pending_approval', 'approved'];
 
 export async function cancelRequest(db: Db, principal: Principal, requestId: string, audit: AuditContext, reason?: string): Promise<RequestDetail> {
-  const existing = await db.request.findUnique({ where: { id: requestId }, select: { requesterId: true, projectId: true, status: true, number: true } });
+  const existing = await db.request.findUnique({ where: { id: requestId }, select: { requesterId: true, projectId: true, status: true, number: true, kind: true, vmId: true, payload: true } });
   if (!existing || !canSee(principal, existing)) throw new NotFoundError('Request');
   assertOwnRequest(principal, existing);
   await db.$transaction(async (tx) => {
@@ -379,8 +386,34 @@ export async function cancelRequest(db: Db, principal: Principal, requestId: str
       where: { requestId, status: { in: ['waiting', 'pending'] } },
       data: { status: 'skipped', decidedAt: new Date() },
     });
+    const action = vmActionView(existing);
+    if (action && existing.vmId) {
+      // A cancelled day-2 action shows on the VM's history (nothing ran at the provider).
+      await recordAudit(tx, audit, { action: `vm.${auditVerb(action.action as GatedAction)}.cancelled`, targetType: 'vm', targetId: existing.vmId, after: { requestId, number: existing.number, reason: reason ?? null } });
+    }
   }, TX_OPTIONS);
   return getRequest(db, principal, requestId);
+}
+
+/** The VM and action of a vm_action request (engine-gate), read defensively from its payload. */
+function vmActionView(r: { kind: string; vmId: string | null; payload: Prisma.JsonValue | null }): RequestDetail['vmAction'] {
+  if (r.kind !== 'vm_action') return null;
+  const parsed = vmActionPayloadSchema.safeParse(r.payload);
+  if (!parsed.success) return null;
+  const p = parsed.data;
+  return {
+    vmId: r.vmId,
+    vmName: p.vmName,
+    action: p.action,
+    summary: describeVmAction(p),
+    fromSize: p.fromSize ?? null,
+    toSize: p.size ?? null,
+    oldMonthly: p.oldMonthly ?? null,
+    newMonthly: p.newMonthly ?? null,
+    costDelta: p.costDelta ?? null,
+    leaseTo: p.leaseTo ?? null,
+    jobId: p.jobId ?? null,
+  };
 }
 
 /** Requester, project members and admins see a request; so does anyone named on its approval chain. */
@@ -408,9 +441,12 @@ export async function getRequest(db: Db, principal: Principal, requestId: string
   if (!r || !canSee(principal, r, approverIds)) throw new NotFoundError('Request');
   const [progress, timeline] = await Promise.all([itemProgress(db, r.items.map((i) => i.id)), readTimeline(db, r.id)]);
   const own = r.requesterId === principal.userId || isAdmin(principal);
+  const action = vmActionView(r);
   return {
     id: r.id,
     number: r.number,
+    kind: r.kind,
+    vmAction: action,
     status: r.status,
     projectId: r.projectId,
     projectName: r.project.name,
@@ -503,14 +539,16 @@ export async function listRequests(db: Db, principal: Principal, raw: unknown): 
     pageSize: q.pageSize,
     items: rows.map((r) => {
       const item = r.items[0];
+      const action = vmActionView(r);
       return {
         id: r.id,
         number: r.number,
+        kind: r.kind,
         status: r.status,
         projectId: r.projectId,
         projectName: r.project.name,
         requesterName: r.requester.name,
-        templateName: item?.templateVersion.template.name ?? '—',
+        templateName: item?.templateVersion.template.name ?? (action ? `${ACTION_LABELS[action.action as keyof typeof ACTION_LABELS] ?? action.action}: ${action.vmName}` : '—'),
         providerKind: item?.providerAccount.kind ?? null,
         region: item?.regionCode ?? null,
         count: item?.quantity ?? 0,

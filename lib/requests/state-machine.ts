@@ -48,7 +48,9 @@ const LABEL = (s: string) => s.replace(/_/g, ' ');
 
 /** Runs `fn` in `tx` when it already is a transaction, else opens one (so FOR UPDATE holds). */
 async function inTransaction<T>(tx: Tx, fn: (t: Tx) => Promise<T>): Promise<T> {
-  if ('$transaction' in tx && typeof (tx as Db).$transaction === 'function') return (tx as Db).$transaction((t) => fn(t));
+  // Prisma 7's transaction client also has $transaction (a SAVEPOINT per call); only the root client has
+  // $connect, so a caller's transaction is reused as it is instead of paying a savepoint per transition.
+  if (typeof (tx as Db).$connect === 'function') return (tx as Db).$transaction((t) => fn(t));
   return fn(tx);
 }
 

@@ -37,13 +37,17 @@ export function isUniqueViolation(error: unknown): boolean {
 
 const NUL = '\u0000';
 
+/** NUL, or a lone UTF-16 surrogate (JSON's "\ud800" parses to one): neither can be stored as UTF-8 text. */
+const LONE_SURROGATE = /\p{Cs}/u;
+const unstorable = (text: string) => text.includes(NUL) || LONE_SURROGATE.test(text);
+
 /**
- * The path of the first string (or object key) containing a NUL character, or null. PostgreSQL
- * text cannot store NUL, so it is refused where input is parsed (handle() and authAction) rather
- * than per schema.
+ * The path of the first string (or object key) containing a NUL character or an unpaired surrogate,
+ * or null. PostgreSQL text cannot store either, so they are refused where input is parsed (handle()
+ * and authAction) rather than per schema.
  */
 export function nulCharacterPath(value: unknown, path: string[] = [], depth = 0): string[] | null {
-  if (typeof value === 'string') return value.includes(NUL) ? path : null;
+  if (typeof value === 'string') return unstorable(value) ? path : null;
   if (depth > 64 || value === null || typeof value !== 'object') return null;
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) {
@@ -53,7 +57,7 @@ export function nulCharacterPath(value: unknown, path: string[] = [], depth = 0)
     return null;
   }
   for (const [key, item] of Object.entries(value)) {
-    if (key.includes(NUL)) return [...path, key.replaceAll(NUL, '\\u0000')];
+    if (unstorable(key)) return [...path, key.replaceAll(NUL, '\\u0000').replace(/\p{Cs}/gu, '\uFFFD')];
     const found = nulCharacterPath(item, [...path, key], depth + 1);
     if (found) return found;
   }
@@ -65,8 +69,8 @@ export function assertNoNulCharacters(value: unknown, prefix: string): void {
   const found = nulCharacterPath(value);
   if (found) {
     throw new ValidationError(
-      [{ field: [prefix, ...found].filter(Boolean).join('/') || '(root)', message: 'Must not contain NUL (\\u0000) characters.' }],
-      'The request contains a NUL character.',
+      [{ field: [prefix, ...found].filter(Boolean).join('/') || '(root)', message: 'Must not contain NUL (\\u0000) characters or unpaired surrogates.' }],
+      'The request contains a NUL character or an unpaired surrogate.',
     );
   }
 }

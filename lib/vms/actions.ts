@@ -1,26 +1,25 @@
 // Day-2 actions on a VM (contract 8): who may do what (owner, project owner, admin), what the
 // provider can do (adapter capabilities), and running it through a job. A double click is one
 // action: the Vm row is locked while we look for a live job of the same action.
-import type { JobKind, ProviderAccount, Vm } from '@/generated/prisma/client';
+import type { ProviderAccount, Vm } from '@/generated/prisma/client';
 import type { ProviderCapabilities } from '@/providers/types';
-import { recordAudit, type AuditContext } from '../audit/record';
+import type { AuditContext } from '../audit/record';
 import { canAccessProject, isAdmin } from '../auth/permissions';
 import type { Principal } from '../auth/principal';
 import { loadPriceContext, priceVm } from '../catalog/pricing';
 import type { Db } from '../db/client';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors';
 import { jobRuntime } from '../jobs/context';
-import { enqueueJob } from '../jobs/queue';
 import type { Tx } from '../jobs/types';
 import { adapterForAccount } from '../provider-accounts/service';
-import type { AvailableAction, ResizeOption, RunVmActionInput, VmAction, VmActionsView } from './schemas';
+import { describeVmAction } from './describe-action';
+import { ACTION_KIND, ACTION_KINDS, enqueueVmAction, KIND_ACTION } from './enqueue';
+import { gateVmAction, pendingActionRequests, planAction } from './gate';
+import { effectiveLeaseMax } from './lease-max';
+import type { AvailableAction, ResizeOption, RunVmActionInput, RunVmActionResult, VmAction, VmActionsView } from './schemas';
 import { VM_ACTIONS } from './schemas';
 
-export const VM_ACTION_TASK = 'vms.action';
-export const ACTION_KIND: Record<VmAction, JobKind> = { start: 'start_vm', stop: 'stop_vm', reboot: 'reboot_vm', resize: 'resize_vm', delete: 'delete_vm' };
-export const KIND_ACTION: Partial<Record<JobKind, VmAction>> = Object.fromEntries(Object.entries(ACTION_KIND).map(([a, k]) => [k, a as VmAction]));
-const ACTION_KINDS = Object.values(ACTION_KIND);
-export const VM_ACTION_MAX_ATTEMPTS = 6;
+export { ACTION_KIND, KIND_ACTION, VM_ACTION_MAX_ATTEMPTS, VM_ACTION_TASK, enqueueVmAction } from './enqueue';
 
 const capabilityCache = new Map<string, ProviderCapabilities>();
 
@@ -70,13 +69,21 @@ function stateReason(action: VmAction, state: string): string | undefined {
  * Every action with whether this principal may run it now and, if not, why. An action the
  * provider cannot do is left out entirely (not offered).
  */
-export function availableActions(principal: Principal, vm: VmFacts, caps: ProviderCapabilities, pendingAction: string | null = null): AvailableAction[] {
+export function availableActions(
+  principal: Principal,
+  vm: VmFacts,
+  caps: ProviderCapabilities,
+  pendingAction: string | null = null,
+  awaitingApproval: readonly { action: string; requestNumber: number }[] = [],
+): AvailableAction[] {
   const offered = VM_ACTIONS.filter((a) => caps.actions.includes(a));
   const allowed = canOperate(principal, vm);
   return offered.map((action) => {
     if (!allowed) return { action, enabled: false, reason: 'Only the VM’s owner, the project’s owner or an admin can do this.' };
     if (vm.deletedAt) return { action, enabled: false, reason: 'The VM no longer exists.' };
     if (pendingAction) return { action, enabled: false, reason: `${pendingAction} is in progress.` };
+    const waiting = awaitingApproval.find((w) => w.action === action);
+    if (waiting) return { action, enabled: false, reason: `This ${action} awaits approval (REQ-${waiting.requestNumber}).` };
     const reason = stateReason(action, vm.state);
     return reason ? { action, enabled: false, reason } : { action, enabled: true };
   });
@@ -108,18 +115,18 @@ export async function getVmActions(db: Db, principal: Principal, vmId: string): 
   const live = jobs.find((j) => j.status === 'queued' || j.status === 'running');
   const last = jobs.find((j) => j !== live);
   const caps = capabilitiesOf(vm.providerAccount);
-  const template = vm.requestItemId
-    ? await db.requestItem.findUnique({ where: { id: vm.requestItemId }, select: { templateVersion: { select: { template: { select: { maxLeaseDays: true } } } } } })
-    : null;
+  const [leaseMax, waiting] = await Promise.all([effectiveLeaseMax(db, vm), pendingActionRequests(db, vmId)]);
+  const pendingApprovals = waiting.map((w) => ({ requestId: w.id, requestNumber: w.number, action: w.payload.action, summary: describeVmAction(w.payload) }));
   return {
     vmId,
     state: vm.state,
-    actions: availableActions(principal, vm, caps, live ? KIND_ACTION[live.kind]! : null),
+    actions: availableActions(principal, vm, caps, live ? KIND_ACTION[live.kind]! : null, pendingApprovals),
+    pendingApprovals,
     pendingAction: live
       ? { jobId: live.id, action: KIND_ACTION[live.kind]!, status: live.status === 'queued' && live.attempts > 0 ? 'retrying' : live.status, attempts: live.attempts, lastError: errorText(live.lastError) }
       : null,
     lastAction: last ? { jobId: last.id, action: KIND_ACTION[last.kind]!, status: last.status, finishedAt: last.finishedAt?.toISOString() ?? null, lastError: errorText(last.lastError) } : null,
-    lease: { expiresAt: vm.leaseExpiresAt?.toISOString() ?? null, maxDays: template?.templateVersion.template.maxLeaseDays ?? null },
+    lease: { expiresAt: vm.leaseExpiresAt?.toISOString() ?? null, maxDays: leaseMax.days },
   };
 }
 
@@ -140,14 +147,22 @@ export async function resizeOptions(db: Db, principal: Principal, vmId: string):
   });
 }
 
-/** Queues a day-2 action and returns its job id; a second identical request while it is live returns the same id. */
-export async function runVmAction(db: Db, principal: Principal, vmId: string, input: RunVmActionInput, audit: AuditContext): Promise<{ jobId: string }> {
-  return db.$transaction(async (tx) => {
+/**
+ * Queues a day-2 action and returns its job id; a second identical request while it is live
+ * returns the same id. When a vm_action policy requires approval nothing runs: the answer names
+ * the pending approval (`jobId: null`), and the same action sent again returns that approval. A
+ * rejecting policy answers 409 with its reason (recorded on the VM's history).
+ */
+export async function runVmAction(db: Db, principal: Principal, vmId: string, input: RunVmActionInput, audit: AuditContext): Promise<RunVmActionResult> {
+  const before = await loadVm(db, principal, vmId);
+  if (!canOperate(principal, before)) throw new ForbiddenError('Only the VM’s owner, the project’s owner or an admin can do this.');
+  if (!capabilitiesOf(before.providerAccount).actions.includes(input.action)) throw new ConflictError(`This provider cannot ${input.action} a VM.`);
+  if (input.action === 'resize' && input.size === before.size) throw new ValidationError([{ field: 'size', message: `The VM already is ${before.size}.` }]);
+  // Sizes and prices need the adapter and the price book: read before the row lock.
+  const plan = before.projectId ? await planAction(db, before, { action: input.action, size: input.size }) : null;
+  const result = await db.$transaction(async (tx): Promise<RunVmActionResult | { rejected: string }> => {
     await tx.$queryRaw`SELECT id FROM "Vm" WHERE id = ${vmId} FOR UPDATE`;
     const vm = await loadVm(tx, principal, vmId);
-    if (!canOperate(principal, vm)) throw new ForbiddenError('Only the VM’s owner, the project’s owner or an admin can do this.');
-    const caps = capabilitiesOf(vm.providerAccount);
-    if (!caps.actions.includes(input.action)) throw new ConflictError(`This provider cannot ${input.action} a VM.`);
     const kind = ACTION_KIND[input.action];
     const live = await tx.provisioningJob.findFirst({ where: { vmId, kind: { in: ACTION_KINDS }, status: { in: ['queued', 'running'] } } });
     if (live) {
@@ -155,38 +170,27 @@ export async function runVmAction(db: Db, principal: Principal, vmId: string, in
       if (live.kind === kind && sameSize) return { jobId: live.id };
       throw new ConflictError(`${KIND_ACTION[live.kind]} is already in progress on ${vm.name}.`);
     }
+    const waiting = (await pendingActionRequests(tx, vmId)).find((w) => w.payload.action === input.action);
+    if (waiting) {
+      if (input.action !== 'resize' || waiting.payload.size === input.size) {
+        return { jobId: null, approvalRequired: true, requestId: waiting.id, requestNumber: waiting.number, approvalId: waiting.approvalId };
+      }
+      throw new ConflictError(`A resize of ${vm.name} to ${waiting.payload.size} awaits approval (REQ-${waiting.number}); cancel it first.`);
+    }
     const reason = vm.deletedAt ? 'The VM no longer exists.' : stateReason(input.action, vm.state);
     if (reason) throw new ConflictError(reason);
     if (input.action === 'resize' && input.size === vm.size) throw new ValidationError([{ field: 'size', message: `The VM already is ${vm.size}.` }]);
-    return enqueueVmAction(tx, vm, input, audit, principal.userId);
+    const gate = plan ? await gateVmAction(tx, principal, vm, plan, audit) : { kind: 'run' as const };
+    switch (gate.kind) {
+      case 'run':
+        return enqueueVmAction(tx, vm, input, audit, principal.userId);
+      case 'rejected':
+        return { rejected: gate.reason };
+      case 'approval':
+        return { jobId: null, approvalRequired: true, requestId: gate.requestId, requestNumber: gate.requestNumber, approvalId: gate.approvalId, reason: gate.reason };
+    }
   });
-}
-
-/** Records and enqueues a day-2 job (used by runVmAction and the lease cron). */
-export async function enqueueVmAction(
-  tx: Tx,
-  vm: Pick<Vm, 'id' | 'name' | 'size' | 'providerAccountId'>,
-  input: RunVmActionInput & { reason?: string },
-  audit: AuditContext,
-  requestedById?: string,
-): Promise<{ jobId: string }> {
-  const job = await tx.provisioningJob.create({
-    data: {
-      kind: ACTION_KIND[input.action],
-      idempotencyKey: `${input.action}:${vm.id}:${Date.now().toString(36)}:${Math.random().toString(36).slice(2, 8)}`,
-      vmId: vm.id,
-      providerAccountId: vm.providerAccountId,
-      requestedById: requestedById ?? null,
-      maxAttempts: VM_ACTION_MAX_ATTEMPTS,
-      payload: { action: input.action, ...(input.size ? { size: input.size, fromSize: vm.size } : {}), ...(input.reason ? { reason: input.reason } : {}) },
-    },
-  });
-  await enqueueJob(tx, VM_ACTION_TASK, { provisioningJobId: job.id }, { jobKey: `vm:${vm.id}:${input.action}`, maxAttempts: 10 });
-  await recordAudit(tx, audit, {
-    action: `vm.${input.action}.requested`,
-    targetType: 'vm',
-    targetId: vm.id,
-    after: { jobId: job.id, ...(input.size ? { size: input.size, from: vm.size } : {}), ...(input.reason ? { reason: input.reason } : {}) },
-  });
-  return { jobId: job.id };
+  // Thrown after the commit so the refusal stays on the VM's history.
+  if ('rejected' in result) throw new ConflictError(result.rejected);
+  return result;
 }

@@ -9,38 +9,58 @@ import { ConflictError, ForbiddenError, NotFoundError } from '../errors';
 import { WORKER_ACTOR } from '../jobs/context';
 import { notify } from '../notifications/notify';
 import { ACTION_KIND, canOperate, enqueueVmAction } from './actions';
+import { daysFrom, gateVmAction, pendingActionRequests, planAction } from './gate';
+import { effectiveLeaseMax } from './lease-max';
+import type { ExtendLeaseResult } from './schemas';
 
 const DAY_MS = 86_400_000;
 export const REMINDER_DAYS = [7, 1] as const;
 export const LEASE_SWEEP_TASK = 'vms.lease_sweep';
 
-async function maxLeaseDays(db: Db, requestItemId: string | null): Promise<number | null> {
-  if (!requestItemId) return null;
-  const item = await db.requestItem.findUnique({ where: { id: requestItemId }, select: { templateVersion: { select: { template: { select: { maxLeaseDays: true } } } } } });
-  return item?.templateVersion.template.maxLeaseDays ?? null;
-}
-
 /**
  * Extends the lease by `days` from its current end (or from now when already expired). Within the
- * template's maximum lease anyone who may operate the VM extends it at once; beyond it only an
- * admin can.
+ * effective maximum (the smaller of the template's and the project's) it is extended at once —
+ * unless a vm_action policy on extend_lease says otherwise; beyond it the extension becomes an
+ * approval (the same chain and inbox as requests) and the lease changes when it is approved.
+ * Admins extend beyond the maximum at once (they set the maximum); policies still apply to them.
  */
-export async function extendLease(db: Db, principal: Principal, vmId: string, days: number, audit: AuditContext, now: Date = new Date()): Promise<{ leaseExpiresAt: string }> {
-  const vm = await db.vm.findUnique({ where: { id: vmId } });
+export async function extendLease(db: Db, principal: Principal, vmId: string, days: number, audit: AuditContext, now: Date = new Date()): Promise<ExtendLeaseResult> {
+  const vm = await db.vm.findUnique({ where: { id: vmId }, include: { providerAccount: true } });
   if (!vm || vm.deletedAt || (vm.projectId ? !canAccessProject(principal, vm.projectId) : !isAdmin(principal))) throw new NotFoundError('VM');
   if (!canOperate(principal, vm)) throw new ForbiddenError('Only the VM’s owner, the project’s owner or an admin can extend its lease.');
   if (!vm.leaseExpiresAt) throw new ConflictError(`${vm.name} has no lease to extend.`);
   const from = Math.max(vm.leaseExpiresAt.getTime(), now.getTime());
   const next = new Date(from + days * DAY_MS);
-  const max = await maxLeaseDays(db, vm.requestItemId);
-  if (max !== null && !isAdmin(principal) && next.getTime() - now.getTime() > max * DAY_MS) {
-    throw new ConflictError(`The lease can run at most ${max} days from today (template maximum); ask an admin for a longer extension.`);
-  }
-  await db.$transaction(async (tx) => {
+  const max = await effectiveLeaseMax(db, vm);
+  const beyondMax = max.days !== null && !isAdmin(principal) && next.getTime() - now.getTime() > max.days * DAY_MS;
+  const plan = vm.projectId
+    ? await planAction(db, vm, { action: 'extend_lease', lease: { days, from: vm.leaseExpiresAt, to: next, leaseDays: daysFrom(now, next), maxDays: max.days, beyondMax } })
+    : null;
+  const result = await db.$transaction(async (tx): Promise<ExtendLeaseResult | { rejected: string }> => {
+    await tx.$queryRaw`SELECT id FROM "Vm" WHERE id = ${vmId} FOR UPDATE`;
+    const current = await tx.vm.findUniqueOrThrow({ where: { id: vmId }, include: { providerAccount: true } });
+    const leaseExpiresAt = (current.leaseExpiresAt ?? vm.leaseExpiresAt!).toISOString();
+    const waiting = (await pendingActionRequests(tx, vmId)).find((w) => w.payload.action === 'extend_lease');
+    if (waiting) {
+      // A double click (same days) is the same approval; a different extension waits for it.
+      if (waiting.payload.days === days) return { leaseExpiresAt, approvalRequired: true, requestId: waiting.id, requestNumber: waiting.number, approvalId: waiting.approvalId };
+      throw new ConflictError(`An extension of ${vm.name}'s lease by ${waiting.payload.days} days awaits approval (REQ-${waiting.number}); cancel it first.`);
+    }
+    const gate = plan ? await gateVmAction(tx, principal, current, plan, audit) : { kind: 'run' as const };
+    if (gate.kind === 'rejected') return { rejected: gate.reason };
+    if (gate.kind === 'approval') {
+      return { leaseExpiresAt, approvalRequired: true, requestId: gate.requestId, requestNumber: gate.requestNumber, approvalId: gate.approvalId, reason: gate.reason };
+    }
+    if (max.days !== null && !isAdmin(principal) && next.getTime() - now.getTime() > max.days * DAY_MS) {
+      // Only reachable for a VM outside any project (nothing to route an approval through).
+      throw new ConflictError(`The lease can run at most ${max.days} days from today (${max.source} maximum).`);
+    }
     await tx.vm.update({ where: { id: vmId }, data: { leaseExpiresAt: next } });
     await recordAudit(tx, audit, { action: 'vm.lease.extend', targetType: 'vm', targetId: vmId, before: { leaseExpiresAt: vm.leaseExpiresAt }, after: { leaseExpiresAt: next, days } });
+    return { leaseExpiresAt: next.toISOString() };
   });
-  return { leaseExpiresAt: next.toISOString() };
+  if ('rejected' in result) throw new ConflictError(result.rejected);
+  return result;
 }
 
 export interface LeaseSweepResult {

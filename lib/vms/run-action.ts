@@ -10,7 +10,8 @@ import { jobBackoffBaseMs, WORKER_ACTOR } from '../jobs/context';
 import { enqueueJob } from '../jobs/queue';
 import { adapterForAccount } from '../provider-accounts/service';
 import { backoffDelayMs, classifyFailure, withDeadline } from '../provisioning/retry';
-import { KIND_ACTION, VM_ACTION_TASK } from './actions';
+import { settleActionRequest } from './action-approval';
+import { KIND_ACTION, VM_ACTION_TASK } from './enqueue';
 import type { VmAction } from './schemas';
 
 export interface RunActionOptions {
@@ -99,6 +100,8 @@ export async function runVmActionJob(provisioningJobId: string, options: RunActi
       } else {
         await tx.provisioningJob.update({ where: { id: job.id }, data: { status: 'failed', lastError, finishedAt: now(), lockedAt: null, lockedBy: null } });
         await recordAudit(tx, audit, { action: `vm.${action}.failed`, targetType: 'vm', targetId: vm.id, after: { jobId: job.id, error: failure.message } });
+        const requestId = (job.payload as { requestId?: string }).requestId;
+        if (requestId) await settleActionRequest(tx, requestId, 'failed', `The ${action} of ${vm.name} failed: ${failure.message}`, audit);
       }
     });
     return retry ? 'retry' : 'failed';
@@ -134,6 +137,11 @@ export async function runVmActionJob(provisioningJobId: string, options: RunActi
       before: { state: vm.state, size: vm.size },
       after: { state: gone ? 'deleted' : observed!.state, size: observed?.size ?? vm.size, jobId: job.id, reason: (job.payload as { reason?: string }).reason },
     });
+    // An approved day-2 request (lib/vms/gate.ts) ends with its job.
+    const requestId = (job.payload as { requestId?: string }).requestId;
+    if (requestId) {
+      await settleActionRequest(tx, requestId, 'completed', `${vm.name}: ${action} done${observed?.size && action === 'resize' ? ` (now ${observed.size})` : ''}.`, audit);
+    }
   });
   return 'done';
 }

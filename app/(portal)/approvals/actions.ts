@@ -16,7 +16,9 @@ export async function decideAction(approvalId: string, previous: FormState, form
     return result.decision === 'reject'
       ? 'Rejected. The requester has been told why.'
       : result.requestStatus === 'approved'
-        ? 'Approved. The request goes to provisioning.'
+        ? result.kind === 'vm_action'
+          ? 'Approved. The action runs now.'
+          : 'Approved. The request goes to provisioning.'
         : result.levelStatus === 'approved'
           ? 'Approved. The request moves to the next approval level.'
           : 'Your approval is recorded; the other approvers of this level still have to approve.';

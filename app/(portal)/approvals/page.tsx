@@ -58,6 +58,55 @@ function ApprovalCard({ a }: { a: ApprovalItem }) {
           </dd>
           <dt className="text-slate-600">Submitted</dt>
           <dd>{dateTime(a.submittedAt)}</dd>
+          {a.vmAction && (
+            <div className="contents" data-testid="approval-vm-action">
+              <dt className="text-slate-600">Day-2 action</dt>
+              <dd>
+                <span className="font-medium capitalize">{a.vmAction.action.replace('_', ' ')}</span> of{' '}
+                <Link href={`/inventory/${a.vmAction.vmId}`} className="text-link hover:underline">
+                  {a.vmAction.vmName}
+                </Link>
+              </dd>
+              <dt className="text-slate-600">Placement</dt>
+              <dd>
+                {PROVIDER_LABELS[a.vmAction.providerKind]} · {a.vmAction.region}
+              </dd>
+              {a.vmAction.toSize && (
+                <>
+                  <dt className="text-slate-600">Size</dt>
+                  <dd>
+                    {a.vmAction.fromSize} ({a.vmAction.fromVcpus ?? '?'} vCPU, {a.vmAction.fromMemoryMiB !== null ? formatMemory(a.vmAction.fromMemoryMiB) : '?'}) →{' '}
+                    <span className="font-medium">
+                      {a.vmAction.toSize} ({a.vmAction.toVcpus ?? '?'} vCPU, {a.vmAction.toMemoryMiB !== null ? formatMemory(a.vmAction.toMemoryMiB) : '?'})
+                    </span>
+                  </dd>
+                </>
+              )}
+              {(a.vmAction.oldMonthly || a.vmAction.newMonthly) && (
+                <>
+                  <dt className="text-slate-600">Price</dt>
+                  <dd>
+                    {a.vmAction.oldMonthly ? formatMoney(Number(a.vmAction.oldMonthly), a.currency) : '?'} → {a.vmAction.newMonthly ? formatMoney(Number(a.vmAction.newMonthly), a.currency) : '?'} per month
+                    {a.vmAction.costDelta !== null && (
+                      <span className={Number(a.vmAction.costDelta) > 0 ? ' font-medium text-red-700' : ' text-emerald-700'}>
+                        {' '}
+                        ({Number(a.vmAction.costDelta) >= 0 ? '+' : '−'}
+                        {formatMoney(Math.abs(Number(a.vmAction.costDelta)), a.currency)})
+                      </span>
+                    )}
+                  </dd>
+                </>
+              )}
+              {a.vmAction.leaseTo && (
+                <>
+                  <dt className="text-slate-600">Lease</dt>
+                  <dd>
+                    {a.vmAction.leaseFrom ? dateTime(a.vmAction.leaseFrom) : 'none'} → <span className="font-medium">{dateTime(a.vmAction.leaseTo)}</span> (+{a.vmAction.days} days)
+                  </dd>
+                </>
+              )}
+            </div>
+          )}
           {a.items.map((i, n) => (
             <div key={n} className="contents">
               <dt className="text-slate-600">What</dt>
@@ -70,8 +119,12 @@ function ApprovalCard({ a }: { a: ApprovalItem }) {
               </dd>
             </div>
           ))}
-          <dt className="text-slate-600">Estimate</dt>
-          <dd>{formatMoney(cost, a.currency)} per month</dd>
+          {!a.vmAction && (
+            <>
+              <dt className="text-slate-600">Estimate</dt>
+              <dd>{formatMoney(cost, a.currency)} per month</dd>
+            </>
+          )}
           <dt className="text-slate-600">Quota after</dt>
           <dd>
             {a.quota.length ? (
@@ -82,12 +135,14 @@ function ApprovalCard({ a }: { a: ApprovalItem }) {
                   </li>
                 ))}
               </ul>
+            ) : a.vmAction ? (
+              'No quota impact (adds no vCPU or RAM under a quota limit)'
             ) : (
               'No quota limits'
             )}
           </dd>
-          <dt className="text-slate-600">Budget after</dt>
-          <dd>
+          <dt className={a.vmAction ? 'hidden' : 'text-slate-600'}>Budget after</dt>
+          <dd className={a.vmAction ? 'hidden' : undefined}>
             {a.budget?.budget ? (
               <>
                 {formatMoney(Number(a.budget.after ?? 0), a.currency)} of {formatMoney(Number(a.budget.budget), a.currency)} this month{' '}

@@ -10,6 +10,7 @@ import { PAGE_SIZES, type ListVmsQuery } from '@/lib/inventory/schemas';
 
 const selectClass = 'mt-1 block w-full rounded-md border border-slate-300 bg-surface px-2.5 py-1.5 text-sm focus:border-brand-500';
 const label = 'text-xs font-medium text-slate-600';
+const rangeClass = 'block w-full min-w-0 rounded-md border border-slate-300 bg-surface px-2 py-1.5 text-sm focus:border-brand-500';
 
 interface Props {
   query: ListVmsQuery;
@@ -94,6 +95,22 @@ export function FilterBar({ query, providers, regions, states, projects, account
           </label>
           <input id="f-tag" name="tag" maxLength={300} defaultValue={query.tag ?? ''} className={selectClass} />
         </div>
+        <fieldset className="min-w-0">
+          <legend className={label}>Monthly cost</legend>
+          <div className="mt-1 flex items-center gap-1">
+            <label htmlFor="f-costMin" className="sr-only">
+              Monthly cost from
+            </label>
+            <input id="f-costMin" name="costMin" type="number" min={0} step="any" inputMode="decimal" defaultValue={query.costMin ?? ''} placeholder="min" className={rangeClass} />
+            <span aria-hidden="true" className="text-slate-500">
+              –
+            </span>
+            <label htmlFor="f-costMax" className="sr-only">
+              Monthly cost up to
+            </label>
+            <input id="f-costMax" name="costMax" type="number" min={0} step="any" inputMode="decimal" defaultValue={query.costMax ?? ''} placeholder="max" className={rangeClass} />
+          </div>
+        </fieldset>
         <Select name="limit" text="Rows per page" all="50" value={query.limit === 50 ? '' : String(query.limit)} options={PAGE_SIZES.filter((s) => s !== 50).map((s) => ({ value: String(s), label: String(s) }))} />
         {query.sort !== 'name' && <input type="hidden" name="sort" value={query.sort} />}
         {query.leaseBefore && <input type="hidden" name="leaseBefore" value={query.leaseBefore} />}

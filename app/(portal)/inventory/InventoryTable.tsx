@@ -15,9 +15,26 @@ import { inventoryHref } from '@/lib/inventory/url-state';
 const features = tableFeatures({});
 const helper = createColumnHelper<typeof features, VmListItem>();
 
-function money(cost: VmListItem['monthlyCost']) {
+const SOURCE_LABEL = { billing: 'billed', price_book: 'list' } as const;
+const SOURCE_TITLE = {
+  billing: 'Forecast for this month from billing data (month to date ÷ days elapsed × days in the month)',
+  price_book: 'Estimate from the price book (list price × 730 h, markup/discount rules applied)',
+} as const;
+
+/** The monthly figure and where it comes from (billing forecast or price-book estimate). */
+function money(vm: Pick<VmListItem, 'monthlyCost' | 'monthlyCostSource'>) {
+  const cost = vm.monthlyCost;
   if (!cost) return <span className="text-slate-500">—</span>;
-  return new Intl.NumberFormat('en-US', { style: 'currency', currency: cost.currency }).format(Number(cost.amount));
+  const source = vm.monthlyCostSource ?? 'price_book';
+  return (
+    <span className="whitespace-nowrap" title={SOURCE_TITLE[source]}>
+      {new Intl.NumberFormat('en-US', { style: 'currency', currency: cost.currency }).format(Number(cost.amount))}{' '}
+      <span className="text-xs text-slate-500">
+        {SOURCE_LABEL[source]}
+        <span className="sr-only"> ({SOURCE_TITLE[source]})</span>
+      </span>
+    </span>
+  );
 }
 
 function Ownership({ vm }: { vm: VmListItem }) {
@@ -62,7 +79,7 @@ const columns = helper.columns([
   helper.accessor((vm) => vm.project?.name ?? null, { id: 'project', header: 'Project', cell: (info) => info.getValue() ?? <span className="text-slate-500">Unassigned</span> }),
   helper.accessor('leaseExpiresAt', { id: 'lease', header: 'Lease ends', cell: (info) => (info.getValue() ? formatDate(info.getValue()) : 'No lease') }),
   helper.accessor((vm) => vm.privateIp ?? vm.publicIp, { id: 'ip', header: 'IP', cell: (info) => <span className="font-mono text-xs">{info.getValue() ?? '—'}</span> }),
-  helper.accessor('monthlyCost', { id: 'cost', header: 'Per month', cell: (info) => money(info.getValue()) }),
+  helper.accessor('monthlyCost', { id: 'cost', header: 'Per month', cell: (info) => money(info.row.original) }),
 ]);
 
 const RIGHT = new Set(['vcpus', 'memory', 'cost']);
@@ -76,8 +93,11 @@ export function InventoryTable({ vms, query }: { vms: VmListItem[]; query: ListV
   return (
     <>
       <div className="hidden md:block">
-        <p className="mb-1 text-xs text-slate-600 xl:hidden" aria-hidden="true">
-          Scroll sideways for more columns →
+        <p className="mb-1 flex flex-wrap justify-between gap-x-4 text-xs text-slate-600">
+          <span>Per month: “billed” = this month’s forecast from billing data; “list” = price-book estimate.</span>
+          <span className="xl:hidden" aria-hidden="true">
+            Scroll sideways for more columns →
+          </span>
         </p>
         <div role="region" className="relative overflow-x-auto rounded-xl border border-slate-200 bg-surface shadow-sm" tabIndex={0} aria-label="Virtual machines (scrolls sideways)">
           <table className="min-w-full divide-y divide-slate-200 text-sm">
@@ -152,7 +172,7 @@ export function InventoryTable({ vms, query }: { vms: VmListItem[]; query: ListV
                 <dt className="text-slate-500">Project</dt>
                 <dd>{vm.project?.name ?? 'Unassigned'}</dd>
                 <dt className="text-slate-500">Per month</dt>
-                <dd>{money(vm.monthlyCost)}</dd>
+                <dd>{money(vm)}</dd>
               </dl>
             </li>
           );

@@ -7,7 +7,7 @@ import { VmState } from '@/generated/prisma/enums';
 import { isAdmin } from '@/lib/auth/permissions';
 import { db } from '@/lib/db/client';
 import { ValidationError } from '@/lib/errors';
-import { listVms } from '@/lib/inventory/list';
+import { listVms, ownsAProject } from '@/lib/inventory/list';
 import type { InventoryTiles } from '@/lib/inventory/schemas';
 import { inventoryTiles, regionOptions } from '@/lib/inventory/tiles';
 import { filterEntries, FIRST_PAGE, inventoryHref, parseListState, type SearchParams } from '@/lib/inventory/url-state';
@@ -102,7 +102,13 @@ export default async function InventoryPage({ searchParams }: { searchParams: Pr
 
   return (
     <>
-      <PageHeader title="Inventory" description={admin ? 'Every virtual machine across all provider accounts.' : 'Virtual machines in your projects.'} />
+      <PageHeader title="Inventory" description={
+          admin
+            ? 'Every virtual machine across all provider accounts.'
+            : ownsAProject(principal)
+              ? 'Virtual machines in your projects, and unmanaged VMs (made outside Skyport) you can claim into a project you own.'
+              : 'Virtual machines in your projects.'
+        } />
       {tiles.total === 0 && !filtered ? (
         admin ? (
           <EmptyState title="No virtual machines yet" action={{ href: '/admin/provider-accounts', label: 'Open provider accounts' }}>

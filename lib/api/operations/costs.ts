@@ -29,6 +29,8 @@ export const importCosts = defineOperation({
   tag: TAG,
   access: capability('cost:import'),
   bodyType: 'multipart',
+  // Cost exports run to gigabytes: the route streams the upload to disk instead of buffering it.
+  streamBody: true,
   body: importDefaultsSchema,
   response: costImportSchema,
   successStatus: 202,

@@ -59,7 +59,7 @@ export const updateProject = defineOperation({
   operationId: 'updateProject',
   method: 'PATCH',
   path: '/api/v1/projects/{projectId}',
-  summary: 'Change name, description, cost centre or owner; archive (archived: true) or restore',
+  summary: 'Change name, description, cost centre, owner or maximum lease (maxLeaseDays); archive (archived: true) or restore',
   description: 'The key is stable and cannot change. A new owner becomes a member with the owner role.',
   tag: TAG,
   access: capability('admin:projects'),

@@ -7,7 +7,7 @@ import {
   providerAccountViewSchema,
   updateProviderAccountSchema,
 } from '../../provider-accounts/service';
-import { syncResultSchema } from '../../provider-accounts/sync';
+import { syncProgressSchema, syncRequestResultSchema } from '../../provider-accounts/sync-request';
 import { capability, defineOperation, type Operation } from '../operation';
 
 const TAG = 'Provider accounts';
@@ -78,12 +78,25 @@ export const syncProviderAccount = defineOperation({
   operationId: 'syncProviderAccount',
   method: 'POST',
   path: '/api/v1/provider-accounts/{accountId}/sync',
-  summary: 'Discover the VMs of every enabled region into the inventory',
-  description: 'Answers per-region counts. A provider failure is a problem+json with the normalized `provider` error.',
+  summary: 'Queue a sync of every enabled region into the inventory (answers 202 at once)',
+  description:
+    'Queues the same background job the schedule runs and answers 202 with its `jobId`. A sync of the account already waiting or running is the answer instead of a second one (`state`: queued | running), so repeating the call does not sync twice. Follow it with GET on `statusUrl` (getProviderAccountSyncStatus). 400 when no region is enabled, 409 when the account is disabled.',
   tag: TAG,
   access: ADMIN,
   params: accountParams,
-  response: syncResultSchema,
+  response: syncRequestResultSchema,
+  successStatus: 202,
+});
+
+export const getProviderAccountSyncStatus = defineOperation({
+  operationId: 'getProviderAccountSyncStatus',
+  method: 'GET',
+  path: '/api/v1/provider-accounts/{accountId}/sync',
+  summary: 'Sync progress and status of an account: running / regions done / VMs seen, then per account and region the last success, last error, duration and counts',
+  tag: TAG,
+  access: ADMIN,
+  params: accountParams,
+  response: syncProgressSchema,
 });
 
 export const operations: Operation[] = [
@@ -93,4 +106,5 @@ export const operations: Operation[] = [
   updateProviderAccount,
   testProviderAccount,
   syncProviderAccount,
+  getProviderAccountSyncStatus,
 ];

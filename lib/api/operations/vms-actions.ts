@@ -2,7 +2,7 @@
 // admin view of jobs (retry / cancel).
 import { z } from 'zod';
 import { jobFilterSchema, jobPageSchema } from '../../jobs/schemas';
-import { extendLeaseSchema, resizeOptionSchema, runVmActionSchema, vmActionsViewSchema } from '../../vms/schemas';
+import { extendLeaseResultSchema, extendLeaseSchema, resizeOptionSchema, runVmActionResultSchema, runVmActionSchema, vmActionsViewSchema } from '../../vms/schemas';
 import { capability, defineOperation, type Operation } from '../operation';
 
 const VMS = 'VMs';
@@ -19,12 +19,13 @@ export const runVmAction = defineOperation({
   path: '/api/v1/vms/{vmId}/actions',
   summary: 'Start, stop, reboot, resize or delete a VM (runs as a job)',
   description:
-    'Allowed for the VM’s owner, the project’s owner and admins, and only for actions the provider supports. Answers 202 with the job id; the same action sent again while it runs returns the same job (a double click is one action). Another action in progress → 409.',
+    'Allowed for the VM’s owner, the project’s owner and admins, and only for actions the provider supports. Answers 202 with the job id; the same action sent again while it runs returns the same job (a double click is one action). Another action in progress → 409. ' +
+    'Day-2 policies (scope vm_action) are evaluated first: when one requires approval nothing runs and the answer is 202 `{ jobId: null, approvalRequired: true, requestId, requestNumber, approvalId }` (the approval goes through the same chain and inbox as requests; the job is enqueued once, on the last approval); the same action sent again returns the same approval. A rejecting policy → 409 with its reason; a resize that takes the project over a hard quota → 409 naming the quota.',
   tag: VMS,
   access: OPERATE,
   params: vmParams,
   body: runVmActionSchema,
-  response: z.object({ jobId: z.string() }),
+  response: runVmActionResultSchema,
   successStatus: 202,
   exampleBody: { action: 'stop' },
 });
@@ -56,12 +57,13 @@ export const extendLease = defineOperation({
   method: 'POST',
   path: '/api/v1/vms/{vmId}/lease',
   summary: 'Extend a VM’s lease by a number of days',
-  description: 'Within the template’s maximum lease the owner or project owner extends at once; beyond it only an admin can (409 otherwise).',
+  description:
+    'Within the effective maximum lease (the smaller of the template’s and the project’s) the owner or project owner extends at once, unless a day-2 policy on extend_lease requires approval. Beyond it the extension becomes an approval (same chain and inbox as requests): the answer then has `approvalRequired: true`, `requestId`, `approvalId` and the unchanged `leaseExpiresAt`; the lease is extended on the last approval. Admins extend beyond the maximum at once.',
   tag: VMS,
   access: OPERATE,
   params: vmParams,
   body: extendLeaseSchema,
-  response: z.object({ leaseExpiresAt: z.string() }),
+  response: extendLeaseResultSchema,
   exampleBody: { days: 7 },
 });
 

@@ -23,7 +23,9 @@ export const listVms = defineOperation({
   path: '/api/v1/vms',
   summary: 'List VMs across providers, accounts and regions (filters, sort, keyset paging)',
   description:
-    'Admins see every VM; others only the VMs of their projects. `sort` is a column name, `-name` for descending. ' +
+    'Admins see every VM; others the VMs of their projects, and owners of a project also the unmanaged VMs (no project yet; read-only, to claim them). ' +
+    '`sort` is a column name, `-name` for descending; `cost` sorts by the stored monthly cost (`monthlyCostSource`: billing forecast or price book). ' +
+    '`costMin` / `costMax` filter on that figure (inclusive). ' +
     'Pass `nextCursor` back as `cursor` for the next page (same filters and sort); rows are never repeated or skipped across pages. ' +
     '`total` counts every VM matching the filters. `tag` is `key` or `key=value`; `q` searches name, IPs and provider id.',
   tag: TAG,
@@ -47,8 +49,10 @@ export const getVm = defineOperation({
   operationId: 'getVm',
   method: 'GET',
   path: '/api/v1/vms/{vmId}',
-  summary: 'Get one VM (properties, tags, owner/project/request, lease, monthly cost, pending action)',
-  description: 'A VM outside your projects answers 404.',
+  summary: 'Get one VM (properties, tags, owner/project/request, lease, monthly cost, cost to date and forecast, pending action)',
+  description:
+    'A VM outside your projects answers 404 (an unmanaged VM is visible to owners of any project). `costToDate` is this month\'s billed (effective) cost of the VM from billing rows linked to it, ' +
+    'with the month-end forecast of the cost explorer (month to date ÷ days elapsed × days in the month); null when no billing row is linked — then `monthlyCost` is the price-book estimate.',
   tag: TAG,
   access: READ,
   params: vmParamsSchema,

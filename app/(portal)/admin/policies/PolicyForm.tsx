@@ -5,7 +5,7 @@ import { Field, fieldProps, inputClass } from '@/components/ui/Field';
 import { FormMessage } from '@/components/ui/FormMessage';
 import { SubmitButton } from '@/components/ui/SubmitButton';
 import { PROVIDER_KINDS, PROVIDER_LABELS } from '@/providers/types';
-import type { ApproverSpec, PolicyInput, PolicyView, SimulationResult } from '@/lib/policy/schemas';
+import { GATED_VM_ACTIONS, type ApproverSpec, type PolicyInput, type PolicyScope, type PolicyView, type SimulationResult } from '@/lib/policy/schemas';
 import type { FormState } from '@/lib/validation/form-state';
 import { runSimulation } from './actions';
 import { SimulationTable } from './SimulationTable';
@@ -26,6 +26,9 @@ interface Draft {
   description: string;
   priority: string;
   enabled: boolean;
+  scope: PolicyScope;
+  /** vm_action scope: the actions it applies to (none ticked = every action). */
+  actions: string[];
   action: PolicyInput['action'];
   num: Record<(typeof NUMBER_FIELDS)[number]['key'], string>;
   providerKinds: string[];
@@ -39,17 +42,25 @@ interface Draft {
   budgetMode: 'hard' | 'soft';
 }
 
-/** Number conditions; memory is edited in GiB and stored in MiB. */
+/** Number conditions; memory is edited in GiB and stored in MiB. `label` per scope; a missing label = not in that scope. */
 const NUMBER_FIELDS = [
-  { key: 'minMonthlyCost', label: 'Min cost $/month', scale: 1 },
-  { key: 'maxMonthlyCost', label: 'Max cost $/month', scale: 1 },
-  { key: 'minVcpus', label: 'Min vCPU per VM', scale: 1 },
-  { key: 'maxVcpus', label: 'Max vCPU per VM', scale: 1 },
-  { key: 'minMemoryMiB', label: 'Min RAM GiB per VM', scale: 1024 },
-  { key: 'maxMemoryMiB', label: 'Max RAM GiB per VM', scale: 1024 },
-  { key: 'minCount', label: 'Min VM count', scale: 1 },
-  { key: 'maxCount', label: 'Max VM count', scale: 1 },
-] as const;
+  { key: 'minMonthlyCost', label: { provision: 'Min cost $/month', vm_action: 'Min new cost $/month' }, scale: 1, min: 0 },
+  { key: 'maxMonthlyCost', label: { provision: 'Max cost $/month', vm_action: 'Max new cost $/month' }, scale: 1, min: 0 },
+  { key: 'minVcpus', label: { provision: 'Min vCPU per VM', vm_action: 'Min target vCPU' }, scale: 1, min: 0 },
+  { key: 'maxVcpus', label: { provision: 'Max vCPU per VM', vm_action: 'Max target vCPU' }, scale: 1, min: 0 },
+  { key: 'minMemoryMiB', label: { provision: 'Min RAM GiB per VM', vm_action: 'Min target RAM GiB' }, scale: 1024, min: 0 },
+  { key: 'maxMemoryMiB', label: { provision: 'Max RAM GiB per VM', vm_action: 'Max target RAM GiB' }, scale: 1024, min: 0 },
+  { key: 'minCount', label: { provision: 'Min VM count' }, scale: 1, min: 0 },
+  { key: 'maxCount', label: { provision: 'Max VM count' }, scale: 1, min: 0 },
+  { key: 'minCostDelta', label: { vm_action: 'Min price change $/month' }, scale: 1, min: -100_000_000 },
+  { key: 'maxCostDelta', label: { vm_action: 'Max price change $/month' }, scale: 1, min: -100_000_000 },
+  { key: 'minLeaseDays', label: { vm_action: 'Min lease days (extension)' }, scale: 1, min: 0 },
+  { key: 'maxLeaseDays', label: { vm_action: 'Max lease days (extension)' }, scale: 1, min: 0 },
+] as const satisfies readonly { key: string; label: Partial<Record<PolicyScope, string>>; scale: number; min: number }[];
+
+const fieldLabel = (f: (typeof NUMBER_FIELDS)[number], scope: PolicyScope): string | undefined => (f.label as Partial<Record<PolicyScope, string>>)[scope];
+
+const ACTION_OPTIONS: Option[] = GATED_VM_ACTIONS.map((a) => ({ id: a, label: a === 'extend_lease' ? 'extend lease' : a }));
 
 const PROVIDERS: Option[] = PROVIDER_KINDS.map((kind) => ({ id: kind, label: PROVIDER_LABELS[kind] }));
 
@@ -68,6 +79,8 @@ function toDraft(p: PolicyView | null): Draft {
     description: p?.description ?? '',
     priority: String(p?.priority ?? 100),
     enabled: p?.enabled ?? true,
+    scope: p?.scope ?? 'provision',
+    actions: c.actions ?? [],
     action: p?.action ?? 'require_approval',
     num,
     providerKinds: c.providerKinds ?? [],
@@ -90,6 +103,8 @@ const list = (text: string) => text.split(',').map((s) => s.trim()).filter(Boole
 export function toPolicyInput(d: Draft): PolicyInput {
   const conditions: Record<string, unknown> = {};
   for (const f of NUMBER_FIELDS) {
+    // Conditions of the other scope are dropped, not sent (the API refuses them).
+    if (!fieldLabel(f, d.scope)) continue;
     const text = d.num[f.key].trim();
     if (text !== '') conditions[f.key] = Number.isFinite(Number(text)) ? Math.round(Number(text) * f.scale * 100) / 100 : text;
   }
@@ -97,13 +112,15 @@ export function toPolicyInput(d: Draft): PolicyInput {
   if (list(d.regions).length) conditions.regions = list(d.regions);
   if (d.projectIds.length) conditions.projectIds = d.projectIds;
   if (d.templates.length) conditions.templates = d.templates;
-  const params = d.parameters.filter((x) => x.name.trim() || x.values.trim());
+  if (d.scope === 'vm_action' && d.actions.length) conditions.actions = d.actions;
+  const params = d.scope === 'provision' ? d.parameters.filter((x) => x.name.trim() || x.values.trim()) : [];
   if (params.length) conditions.parameters = params.map((x) => ({ name: x.name.trim(), values: list(x.values) }));
   return {
     name: d.name,
     description: d.description,
     priority: Number(d.priority),
     enabled: d.enabled,
+    scope: d.scope,
     action: d.action,
     conditions: conditions as PolicyInput['conditions'],
     levels:
@@ -246,17 +263,41 @@ export function PolicyForm({
         <label className="flex items-center gap-2 text-sm">
           <input type="checkbox" checked={d.enabled} onChange={(ev) => set('enabled', ev.target.checked)} /> Enabled
         </label>
+        <fieldset className="sm:col-span-2">
+          <legend className="text-sm font-medium text-slate-800">Applies to</legend>
+          <div className="mt-1 flex flex-wrap gap-4">
+            {(
+              [
+                ['provision', 'New requests'],
+                ['vm_action', 'Day-2 actions on VMs (start, stop, reboot, resize, delete, lease extension)'],
+              ] as const
+            ).map(([value, label]) => (
+              <label key={value} className="flex items-center gap-2 text-sm">
+                <input type="radio" name="scope" checked={d.scope === value} onChange={() => set('scope', value)} /> {label}
+              </label>
+            ))}
+          </div>
+          {e.scope && <p className="text-xs font-medium text-red-700">{e.scope}</p>}
+        </fieldset>
       </section>
 
       <fieldset className="rounded-lg border border-slate-200 p-4">
-        <legend className="px-1 text-sm font-semibold">Conditions (all must hold; empty = any request)</legend>
+        <legend className="px-1 text-sm font-semibold">Conditions (all must hold; empty = {d.scope === 'vm_action' ? 'any day-2 action' : 'any request'})</legend>
         {e.conditions && <p className="text-xs font-medium text-red-700">{e.conditions}</p>}
+        {d.scope === 'vm_action' && (
+          <div className="mb-4">
+            <CheckboxGroup legend="Actions" options={ACTION_OPTIONS} value={d.actions} onChange={(v) => set('actions', v)} error={e['conditions/actions']} />
+            <p className="mt-1 text-xs text-slate-600">
+              vCPU and RAM are the VM’s after the action (the new size for a resize); the price change is new − old monthly price. A lease extension beyond the maximum lease always needs approval.
+            </p>
+          </div>
+        )}
         <div className="grid gap-3 sm:grid-cols-2 lg:grid-cols-4">
-          {NUMBER_FIELDS.map((f) => (
-            <Field key={f.key} id={`${id}-${f.key}`} label={f.label} error={e[`conditions/${f.key}`]}>
+          {NUMBER_FIELDS.filter((f) => fieldLabel(f, d.scope)).map((f) => (
+            <Field key={f.key} id={`${id}-${f.key}`} label={fieldLabel(f, d.scope)!} error={e[`conditions/${f.key}`]}>
               <input
                 type="number"
-                min={0}
+                min={f.min}
                 step="any"
                 value={d.num[f.key]}
                 onChange={(ev) => set('num', { ...d.num, [f.key]: ev.target.value })}
@@ -274,7 +315,7 @@ export function PolicyForm({
           <CheckboxGroup legend="Projects" options={projects} value={d.projectIds} onChange={(v) => set('projectIds', v)} error={e['conditions/projectIds'] ?? e['conditions/projectIds/0']} />
           <CheckboxGroup legend="Templates" options={templates} value={d.templates} onChange={(v) => set('templates', v)} error={e['conditions/templates']} />
         </div>
-        <div className="mt-4 space-y-2">
+        <div className={d.scope === 'provision' ? 'mt-4 space-y-2' : 'hidden'}>
           <p className="text-sm font-medium">Template parameters (e.g. environment is prod)</p>
           {d.parameters.map((p, i) => (
             <div key={i} className="flex flex-wrap items-end gap-2">
@@ -393,10 +434,13 @@ export function PolicyForm({
         <legend className="px-1 text-sm font-semibold">Quota and budget overruns</legend>
         {(
           [
-            ['quotaMode', 'When the request exceeds the project quota'],
+            ['quotaMode', d.scope === 'vm_action' ? 'When a resize exceeds the project quota' : 'When the request exceeds the project quota'],
             ['budgetMode', "When it takes the project over this month's budget"],
           ] as const
-        ).map(([key, label]) => (
+        )
+          // Day-2 actions are checked against the quota only.
+          .filter(([key]) => d.scope === 'provision' || key === 'quotaMode')
+          .map(([key, label]) => (
           <Field key={key} id={`${id}-${key}`} label={label}>
             <select id={`${id}-${key}`} value={d[key]} onChange={(ev) => set(key, ev.target.value as 'hard' | 'soft')} className={inputClass}>
               <option value="hard">hard: reject</option>

@@ -31,7 +31,8 @@ export function SimulationTable({ result }: { result: SimulationResult }) {
               {rows.map((r) => (
                 <tr key={r.requestId} className={r.changed ? 'bg-amber-50/60' : ''}>
                   <td className="whitespace-nowrap px-3 py-2 font-medium">
-                    REQ-{r.number} {r.changed && <span className="ml-1 text-xs font-semibold text-amber-800">changed</span>}
+                    REQ-{r.number} {r.kind === 'vm_action' && <span className="ml-1 text-xs font-normal text-slate-600">day-2 action</span>}
+                    {r.changed && <span className="ml-1 text-xs font-semibold text-amber-800">changed</span>}
                   </td>
                   <td className="px-3 py-2">{r.projectName}</td>
                   <td className="px-3 py-2 text-right">{r.estimatedMonthlyCost.toFixed(2)}</td>

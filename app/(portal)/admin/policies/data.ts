@@ -29,5 +29,6 @@ export function asInput(p: PolicyView): PolicyInput & { id: string } {
     rejectReason: p.rejectReason,
     quotaMode: p.quotaMode,
     budgetMode: p.budgetMode,
+    scope: p.scope,
   };
 }

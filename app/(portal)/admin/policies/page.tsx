@@ -58,7 +58,7 @@ export default async function PoliciesPage({ searchParams }: { searchParams: Pro
                     <Link href={`/admin/policies/${p.id}`} className="hover:underline">
                       {p.name}
                     </Link>{' '}
-                    <Badge tone={ACTIONS[p.action].tone}>{ACTIONS[p.action].label}</Badge> {!p.enabled && <Badge>disabled</Badge>}
+                    <Badge tone={ACTIONS[p.action].tone}>{ACTIONS[p.action].label}</Badge> {p.scope === 'vm_action' && <Badge tone="neutral">day-2 actions</Badge>} {!p.enabled && <Badge>disabled</Badge>}
                   </h2>
                   {p.description && <p className="text-sm text-slate-600">{p.description}</p>}
                 </div>

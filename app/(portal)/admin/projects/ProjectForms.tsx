@@ -72,7 +72,7 @@ export function EditProjectForm({
 }: {
   action: Action;
   users: UserOption[];
-  project: { key: string; name: string; description: string; costCentre: string; ownerId: string };
+  project: { key: string; name: string; description: string; costCentre: string; ownerId: string; maxLeaseDays: number | null };
 }) {
   const [state, formAction] = useActionState(action, null);
   const id = useId();
@@ -90,6 +90,18 @@ export function EditProjectForm({
         <input name="costCentre" required defaultValue={v.costCentre ?? project.costCentre} className={inputClass} {...fieldProps(`${id}-cc`, { error: e.costCentre })} />
       </Field>
       <OwnerSelect id={`${id}-owner`} users={users} error={e.ownerId} defaultValue={v.ownerId ?? project.ownerId} />
+      <Field id={`${id}-lease`} label="Maximum lease (days)" error={e.maxLeaseDays} hint="Empty = no project limit. The smaller of this and the template's maximum applies; longer extensions need approval.">
+        <input
+          name="maxLeaseDays"
+          type="number"
+          min={1}
+          max={3650}
+          inputMode="numeric"
+          defaultValue={v.maxLeaseDays ?? (project.maxLeaseDays === null ? '' : String(project.maxLeaseDays))}
+          className={inputClass}
+          {...fieldProps(`${id}-lease`, { error: e.maxLeaseDays, hint: true })}
+        />
+      </Field>
       <Field id={`${id}-desc`} label="Description" error={e.description} className="sm:col-span-2">
         <textarea name="description" rows={3} defaultValue={v.description ?? project.description} className={inputClass} {...fieldProps(`${id}-desc`, { error: e.description })} />
       </Field>

@@ -3,9 +3,15 @@
 import { useRouter } from 'next/navigation';
 import { useState, useTransition } from 'react';
 import type { ConnectionTestOutcome } from '@/lib/provider-accounts/service';
-import { syncNowAction, testConnectionAction, type SyncActionResult } from './actions';
+import type { SyncProgressView as SyncProgressData } from '@/lib/provider-accounts/sync-request';
+import { syncNowAction, testConnectionAction } from './actions';
+import { syncEnded, SyncProgressView, useSyncPolling, type SyncFollow } from './SyncProgress';
 
-type Result = { kind: 'test'; outcome: ConnectionTestOutcome } | { kind: 'sync'; outcome: SyncActionResult } | { kind: 'crash'; message: string };
+type Result =
+  | { kind: 'test'; outcome: ConnectionTestOutcome }
+  | { kind: 'sync'; follow: SyncFollow }
+  | { kind: 'sync-refused'; message: string }
+  | { kind: 'crash'; message: string };
 
 function ErrorDetails({ error }: { error?: { code: string; message: string; providerCode?: string; providerMessage?: string; httpStatus?: number } }) {
   if (!error) return null;
@@ -57,59 +63,51 @@ function ResultView({ result }: { result: Result }) {
       </div>
     );
   }
-  const { outcome } = result;
-  if (!outcome.ok) {
+  if (result.kind === 'sync-refused') {
     return (
       <div className="rounded-md bg-red-50 p-3 text-sm text-red-900">
-        <p className="font-semibold">Sync failed.</p>
-        <p>{outcome.message}</p>
-        <ErrorDetails error={outcome.error} />
+        <p className="font-semibold">Sync not started.</p>
+        <p>{result.message}</p>
       </div>
     );
   }
-  return (
-    <div className="rounded-md bg-emerald-50 p-3 text-sm text-emerald-900">
-      <p className="font-semibold">Synced {outcome.result.total} VM{outcome.result.total === 1 ? '' : 's'}.</p>
-      <table className="mt-2 text-xs">
-        <caption className="sr-only">VMs found per region</caption>
-        <thead>
-          <tr className="text-left">
-            <th scope="col" className="pr-4">Region</th>
-            <th scope="col" className="pr-4">Found</th>
-            <th scope="col" className="pr-4">New</th>
-            <th scope="col" className="pr-4">Updated</th>
-            <th scope="col">Gone</th>
-          </tr>
-        </thead>
-        <tbody>
-          {outcome.result.regions.map((r) => (
-            <tr key={r.region}>
-              <th scope="row" className="pr-4 text-left font-mono font-normal">{r.region}</th>
-              <td className="pr-4">{r.discovered}</td>
-              <td className="pr-4">{r.created}</td>
-              <td className="pr-4">{r.updated}</td>
-              <td>{r.removed}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
-  );
+  return <SyncProgressView follow={result.follow} />;
 }
 
-export function ConnectionPanel({ accountId, canSync }: { accountId: string; canSync: boolean }) {
+export function ConnectionPanel({ accountId, canSync, initialSync }: { accountId: string; canSync: boolean; initialSync: SyncProgressData }) {
   const router = useRouter();
-  const [result, setResult] = useState<Result | null>(null);
+  // A sync already queued or running when the page loaded (schedule, another admin) is followed too.
+  const [result, setResult] = useState<Result | null>(() =>
+    initialSync.state === 'idle' ? null : { kind: 'sync', follow: { progress: initialSync, finishedBefore: initialSync.account?.lastFinishedAt ?? null } },
+  );
   const [running, setRunning] = useState<'test' | 'sync' | null>(null);
   const [, startTransition] = useTransition();
+  const follow = result?.kind === 'sync' ? result.follow : null;
+  const syncing = follow !== null && !syncEnded(follow);
+  useSyncPolling(
+    accountId,
+    follow,
+    (next) => setResult({ kind: 'sync', follow: next }),
+    () => startTransition(() => router.refresh()),
+  );
 
   async function run(kind: 'test' | 'sync') {
     setRunning(kind);
     setResult(null);
     try {
-      const next: Result =
-        kind === 'test' ? { kind, outcome: await testConnectionAction(accountId) } : { kind, outcome: await syncNowAction(accountId) };
-      setResult(next);
+      if (kind === 'test') {
+        setResult({ kind, outcome: await testConnectionAction(accountId) });
+      } else {
+        const outcome = await syncNowAction(accountId);
+        setResult(
+          outcome.ok
+            ? {
+                kind: 'sync',
+                follow: { progress: outcome.queued.progress, finishedBefore: outcome.queued.previousFinishedAt },
+              }
+            : { kind: 'sync-refused', message: outcome.message },
+        );
+      }
       startTransition(() => router.refresh());
     } catch {
       setResult({ kind: 'crash', message: 'Something went wrong on our side. Try again, or check the server log.' });
@@ -132,11 +130,11 @@ export function ConnectionPanel({ accountId, canSync }: { accountId: string; can
         <button
           type="button"
           onClick={() => run('sync')}
-          disabled={running !== null || !canSync}
+          disabled={running !== null || syncing || !canSync}
           aria-describedby={canSync ? undefined : 'sync-hint'}
           className="rounded-md border border-slate-300 bg-surface px-4 py-2 text-sm font-medium text-slate-800 hover:bg-slate-50 disabled:opacity-60"
         >
-          {running === 'sync' ? 'Syncing…' : 'Sync now'}
+          {running === 'sync' ? 'Queueing…' : syncing ? 'Syncing…' : 'Sync now'}
         </button>
       </div>
       {!canSync && (
@@ -144,8 +142,8 @@ export function ConnectionPanel({ accountId, canSync }: { accountId: string; can
           Enable at least one region to sync.
         </p>
       )}
-      <div aria-live="polite" aria-busy={running !== null} data-testid="connection-result">
-        {running && <p className="text-sm text-slate-600">{running === 'test' ? 'Testing the connection…' : 'Listing VMs in every enabled region…'}</p>}
+      <div aria-live="polite" aria-busy={running !== null || syncing} data-testid="connection-result">
+        {running && <p className="text-sm text-slate-600">{running === 'test' ? 'Testing the connection…' : 'Queueing the sync…'}</p>}
         {result && <ResultView result={result} />}
       </div>
     </div>

@@ -8,8 +8,7 @@ import { DomainError, ValidationError } from '@/lib/errors';
 import { controlOfIssue, providerFormSpec, valuesFromForm } from '@/lib/provider-accounts/form-fields';
 import { accountFormSchema, createAccountFormSchema, regionsFormSchema } from '@/lib/provider-accounts/schemas';
 import { createProviderAccount, testProviderAccount, updateProviderAccount } from '@/lib/provider-accounts/service';
-import { syncProviderAccount, type SyncResult } from '@/lib/provider-accounts/sync';
-import { isProviderError, type ProviderError } from '@/providers/errors';
+import { requestAccountSync, type SyncRequestResult } from '@/lib/provider-accounts/sync-request';
 import { providerModule } from '@/providers/registry';
 import type { ProviderKind } from '@/providers/types';
 import type { FormState } from '@/lib/validation/form-state';
@@ -95,20 +94,14 @@ export const testConnectionAction = authCall({ capability: 'admin:provider-accou
   return outcome;
 });
 
-export type SyncActionResult =
-  | { ok: true; result: SyncResult }
-  | { ok: false; message: string; error?: ReturnType<ProviderError['toJSON']> };
+export type SyncActionResult = { ok: true; queued: SyncRequestResult } | { ok: false; message: string };
 
+/** Queues the sync job and answers at once; the panel then polls its progress (GET …/sync). */
 export const syncNowAction = authCall({ capability: 'admin:provider-accounts' }, async ({ db, audit }, accountId: string): Promise<SyncActionResult> => {
   try {
-    const result = await syncProviderAccount(db, accountId, audit);
-    return { ok: true, result };
+    return { ok: true, queued: await requestAccountSync(db, accountId, audit) };
   } catch (error) {
-    if (isProviderError(error)) return { ok: false, message: error.message, error: error.toJSON() };
     if (error instanceof DomainError) return { ok: false, message: error.message };
     throw error;
-  } finally {
-    revalidatePath(`/admin/provider-accounts/${accountId}`);
-    revalidatePath('/admin/provider-accounts');
   }
 });

@@ -1,12 +1,45 @@
 'use client';
 
-// Uploads a cost file to the API (multipart) and follows the import's progress (rows read, rows/s)
-// until it succeeds or fails, showing the row-level errors of a rejected file.
+// Uploads a cost file to the API (multipart; the server streams it to disk) with upload progress,
+// then follows the background import's progress (phase, rows read, rows/s) by polling until it
+// succeeds or fails, showing the row-level errors of a rejected file.
 import { useEffect, useId, useState } from 'react';
 import { fieldProps, inputClass } from '@/components/ui/Field';
 import type { CostImportView } from '@/lib/billing/schemas';
 
-type Upload = { phase: 'idle' } | { phase: 'uploading' } | { phase: 'error'; message: string } | { phase: 'import'; view: CostImportView };
+type Upload = { phase: 'idle' } | { phase: 'uploading'; percent: number | null } | { phase: 'error'; message: string } | { phase: 'import'; view: CostImportView };
+
+/** What each import phase means to the admin. */
+const PHASE_LABELS: Record<string, string> = {
+  queued: 'Queued',
+  copy: 'Reading the file into the database',
+  link: 'Linking rows to VMs and projects',
+  validate: 'Validating and building daily totals',
+  index: 'Indexing',
+  rows: 'Reading row by row (the file needs per-cell normalisation)',
+  swap: 'Replacing the billing period',
+  done: 'Done',
+};
+
+/** XMLHttpRequest, not fetch: only it reports upload progress. */
+function post(form: FormData, onProgress: (percent: number | null) => void): Promise<{ status: number; body: unknown }> {
+  return new Promise((resolve) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open('POST', '/api/v1/costs/imports');
+    xhr.upload.onprogress = (e) => onProgress(e.lengthComputable ? Math.round((e.loaded * 100) / e.total) : null);
+    xhr.onload = () => {
+      let body: unknown = null;
+      try {
+        body = JSON.parse(xhr.responseText);
+      } catch {
+        // not JSON: reported by status
+      }
+      resolve({ status: xhr.status, body });
+    };
+    xhr.onerror = () => resolve({ status: 0, body: null });
+    xhr.send(form);
+  });
+}
 
 export function UploadForm() {
   const id = useId();
@@ -26,10 +59,10 @@ export function UploadForm() {
   async function submit(event: React.FormEvent<HTMLFormElement>) {
     event.preventDefault();
     const form = new FormData(event.currentTarget);
-    setUpload({ phase: 'uploading' });
-    const res = await fetch('/api/v1/costs/imports', { method: 'POST', body: form });
-    const body = (await res.json().catch(() => null)) as (CostImportView & { detail?: string }) | null;
-    if (!res.ok || !body) setUpload({ phase: 'error', message: body?.detail ?? `Upload failed (HTTP ${res.status}).` });
+    setUpload({ phase: 'uploading', percent: 0 });
+    const res = await post(form, (percent) => setUpload({ phase: 'uploading', percent }));
+    const body = res.body as (CostImportView & { detail?: string }) | null;
+    if (res.status < 200 || res.status >= 300 || !body) setUpload({ phase: 'error', message: body?.detail ?? `Upload failed (HTTP ${res.status}).` });
     else setUpload({ phase: 'import', view: body });
   }
 
@@ -52,18 +85,26 @@ export function UploadForm() {
         </div>
         <div className="sm:col-span-2">
           <button type="submit" disabled={upload.phase === 'uploading' || running} className="rounded-md bg-brand-600 px-3 py-1.5 text-sm font-medium text-white hover:bg-brand-700 disabled:cursor-wait disabled:bg-brand-500/60">
-            {upload.phase === 'uploading' ? 'Uploading…' : running ? 'Importing…' : 'Import'}
+            {upload.phase === 'uploading' ? `Uploading… ${upload.percent === null ? '' : `${upload.percent}%`}` : running ? 'Importing…' : 'Import'}
           </button>
         </div>
       </form>
 
       <div role="status" aria-live="polite" className="text-sm" data-testid="import-status">
         {upload.phase === 'error' && <p className="text-red-700">{upload.message}</p>}
+        {upload.phase === 'uploading' && (
+          <progress className="w-full" max={100} value={upload.percent ?? undefined} aria-label="Upload progress" />
+        )}
         {view && (
           <div className="rounded-xl border border-slate-200 bg-surface p-4">
             <p className="font-medium">
               {view.fileName}: <span data-testid="import-state">{view.status}</span>
             </p>
+            {running && view.phase && (
+              <p className="text-slate-700" data-testid="import-phase">
+                {PHASE_LABELS[view.phase] ?? view.phase}
+              </p>
+            )}
             <p className="text-slate-600">
               {view.rowsRead.toLocaleString('en-US')} rows read · {view.rowsPerSecond.toLocaleString('en-US')} rows/s
               {view.status === 'succeeded' && ` · ${view.rowCount.toLocaleString('en-US')} rows imported`}

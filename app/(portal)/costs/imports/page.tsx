@@ -6,6 +6,7 @@ import { Table, Td, Th } from '@/components/ui/Table';
 import { listCostImports } from '@/lib/billing/imports';
 import { db } from '@/lib/db/client';
 import { requirePrincipal } from '../../../_lib/session';
+import { RefreshWhileRunning } from './RefreshWhileRunning';
 import { UploadForm } from './UploadForm';
 
 export const metadata: Metadata = { title: 'Cost imports' };
@@ -24,6 +25,7 @@ export default async function CostImportsPage() {
         <h2 id="upload" className="mb-3 text-base font-semibold">Upload</h2>
         <UploadForm />
       </section>
+      <RefreshWhileRunning active={imports.some((i) => i.status === 'queued' || i.status === 'running')} />
       <section aria-labelledby="recent">
         <h2 id="recent" className="mb-2 text-base font-semibold">Recent imports</h2>
         <Table caption="Recent cost imports">
@@ -33,8 +35,11 @@ export default async function CostImportsPage() {
               <tr key={i.id}>
                 <Td className="break-all">{i.fileName}</Td>
                 <Td>{i.source}</Td>
-                <Td>{i.status}</Td>
-                <Td align="right">{(i.status === 'succeeded' ? i.rowCount : i.rowsRead).toLocaleString('en-US')}</Td>
+                <Td>{i.status === 'running' && i.phase ? `running (${i.phase})` : i.status}</Td>
+                <Td align="right">
+                  {(i.status === 'succeeded' ? i.rowCount : i.rowsRead).toLocaleString('en-US')}
+                  {i.status === 'running' && i.rowsPerSecond > 0 && <span className="block text-xs text-slate-500">{i.rowsPerSecond.toLocaleString('en-US')} rows/s</span>}
+                </Td>
                 <Td className="whitespace-nowrap">{formatDate(i.startedAt ?? i.createdAt)}</Td>
                 <Td className="text-slate-600">{i.message ?? ''}</Td>
               </tr>

@@ -9,11 +9,10 @@ import { PageHeader } from '@/components/ui/PageHeader';
 import { Table, Td, Th } from '@/components/ui/Table';
 import { VmActionsPanel } from '@/components/vms/VmActionsPanel';
 import { isAdmin } from '@/lib/auth/permissions';
-import { vmCostToDate } from '@/lib/billing/vm-cost';
 import { db } from '@/lib/db/client';
 import { NotFoundError } from '@/lib/errors';
 import { DRIFT_LABELS } from '@/lib/inventory/drift';
-import { getVm, vmHistory } from '@/lib/inventory/vm';
+import { getVm, isReadOnlyFor, vmHistory } from '@/lib/inventory/vm';
 import { requirePrincipal } from '../../../_lib/session';
 import { claimVmAction, reapplyTagsAction } from './actions';
 import { ClaimForm, ReapplyTagsForm } from './VmForms';
@@ -47,8 +46,9 @@ export default async function VmPage({ params, searchParams }: { params: Promise
     throw error;
   }
   const admin = isAdmin(principal);
-  // Billed cost (imported FOCUS data / chargeback) of this VM; visibility was checked by getVm above.
-  const billed = await vmCostToDate(database, vm.id);
+  // An unmanaged VM is read-only to a project owner until claimed (no day-2 actions).
+  const readOnly = isReadOnlyFor(principal, vm);
+  const currency = (amount: string, code: string) => new Intl.NumberFormat('en-US', { style: 'currency', currency: code }).format(Number(amount));
   const ownedProjects = Object.entries(principal.projects).filter(([, role]) => role === 'owner').map(([id]) => id);
   const canClaim = !vm.managed && !vm.deletedAt && (admin || ownedProjects.length > 0);
   const canReapply = vm.managed && vm.drift && vm.projectId !== null && (admin || principal.projects[vm.projectId] === 'owner');
@@ -102,12 +102,25 @@ export default async function VmPage({ params, searchParams }: { params: Promise
                 {vm.expectedSize && vm.expectedSize !== vm.size && <span className="block text-xs text-red-700">Skyport expects {vm.expectedSize}</span>}
               </Property>
               <Property label="Monthly cost">
-                {vm.monthlyCost ? `${new Intl.NumberFormat('en-US', { style: 'currency', currency: vm.monthlyCost.currency }).format(Number(vm.monthlyCost.amount))} (price book)` : 'No price in the price book'}
+                {vm.monthlyCost
+                  ? `${currency(vm.monthlyCost.amount, vm.monthlyCost.currency)} (${vm.monthlyCostSource === 'billing' ? 'billing forecast for this month' : 'price-book estimate'})`
+                  : 'No price in the price book'}
               </Property>
-              <Property label="Billed this month">
-                {billed.currency
-                  ? `${billed.monthToDate} ${billed.currency} to date · ${billed.forecastMonthEnd} ${billed.currency} forecast for the month`
-                  : 'No billing data imported for this VM yet'}
+              <Property label="Cost to date">
+                {vm.costToDate ? (
+                  <>
+                    {currency(vm.costToDate.monthToDate, vm.costToDate.currency)} this month (billed, effective cost)
+                    <span className="block">
+                      {currency(vm.costToDate.forecastMonthEnd, vm.costToDate.currency)} forecast for the month
+                      <span className="block text-xs text-slate-500">Forecast: {vm.costToDate.method} — the cost explorer’s method.</span>
+                    </span>
+                  </>
+                ) : (
+                  <>
+                    No billing data linked to this VM yet
+                    {vm.monthlyCost && <span className="block text-xs text-slate-500">Price-book estimate for a full month: {currency(vm.monthlyCost.amount, vm.monthlyCost.currency)}</span>}
+                  </>
+                )}
               </Property>
               <Property label="Provider state">{vm.providerState || '—'}</Property>
               <Property label="Provider id">
@@ -205,7 +218,12 @@ export default async function VmPage({ params, searchParams }: { params: Promise
 
         <div className="space-y-6">
           {/* Day-2 actions (the engine's self-contained panel, contract 8). */}
-          {!vm.deletedAt && <VmActionsPanel vmId={vm.id} />}
+          {!vm.deletedAt && !readOnly && <VmActionsPanel vmId={vm.id} />}
+          {readOnly && (
+            <p className="rounded-xl border border-amber-300 bg-amber-50 p-4 text-sm text-amber-900" data-testid="unmanaged-read-only">
+              This VM was made outside Skyport and belongs to no project: you can see it because you own a project. Claim it into one of your projects to manage it.
+            </p>
+          )}
 
           <section aria-labelledby="owner-heading" className={card}>
             <h2 id="owner-heading" className="mb-3 text-base font-semibold">

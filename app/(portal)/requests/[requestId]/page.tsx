@@ -72,6 +72,54 @@ export default async function RequestPage({ params }: { params: Promise<{ reques
 
       <div className="grid gap-4 lg:grid-cols-3">
         <div className="space-y-4 lg:col-span-2">
+          {r.vmAction && (
+            <Section title="Day-2 action">
+              <dl className="grid grid-cols-[max-content_1fr] gap-x-3 gap-y-1 text-sm" data-testid="request-vm-action">
+                <dt className="text-slate-600">VM</dt>
+                <dd>
+                  {r.vmAction.vmId ? (
+                    <a href={`/inventory/${r.vmAction.vmId}`} className="text-link hover:underline">
+                      {r.vmAction.vmName}
+                    </a>
+                  ) : (
+                    r.vmAction.vmName
+                  )}
+                </dd>
+                <dt className="text-slate-600">Action</dt>
+                <dd className="first-letter:uppercase">{r.vmAction.summary}</dd>
+                {r.vmAction.toSize && (
+                  <>
+                    <dt className="text-slate-600">Size</dt>
+                    <dd>
+                      {r.vmAction.fromSize} → <span className="font-medium">{r.vmAction.toSize}</span>
+                    </dd>
+                  </>
+                )}
+                {(r.vmAction.oldMonthly || r.vmAction.newMonthly) && (
+                  <>
+                    <dt className="text-slate-600">Monthly price</dt>
+                    <dd>
+                      {r.vmAction.oldMonthly ? money(r.vmAction.oldMonthly) : '?'} → {r.vmAction.newMonthly ? money(r.vmAction.newMonthly) : '?'}
+                      {r.vmAction.costDelta !== null ? ` (${Number(r.vmAction.costDelta) >= 0 ? '+' : '−'}${money(String(Math.abs(Number(r.vmAction.costDelta))))})` : ''}
+                    </dd>
+                  </>
+                )}
+                {r.vmAction.leaseTo && (
+                  <>
+                    <dt className="text-slate-600">New lease end</dt>
+                    <dd>{at(r.vmAction.leaseTo)}</dd>
+                  </>
+                )}
+                {r.vmAction.jobId && (
+                  <>
+                    <dt className="text-slate-600">Job</dt>
+                    <dd className="font-mono text-xs">{r.vmAction.jobId}</dd>
+                  </>
+                )}
+              </dl>
+            </Section>
+          )}
+          {r.items.length > 0 && (
           <Section title="Items">
             <Table caption="Items of this request">
               <thead>
@@ -129,8 +177,9 @@ export default async function RequestPage({ params }: { params: Promise<{ reques
               </tbody>
             </Table>
           </Section>
+          )}
 
-          {['approved', 'provisioning', 'completed', 'failed'].includes(r.status) && (
+          {r.kind === 'provision' && ['approved', 'provisioning', 'completed', 'failed'].includes(r.status) && (
             // RequestProgress is its own titled panel ("Provisioning", live while work runs).
             <RequestProgress requestId={r.id} />
           )}

@@ -1,6 +1,6 @@
 // Provider accounts end to end through the API against the local AWS emulator: create, test
-// (region discovery), enable regions, sync seeded VMs, and the failure modes (bad input, wrong
-// secret, unreachable endpoint).
+// (region discovery), enable regions, sync seeded VMs (queued as a job: 202, then followed via
+// GET …/sync), and the failure modes (bad input, wrong secret, unreachable endpoint).
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningEmulator } from '@/providers/contract/emulator';
@@ -23,13 +23,18 @@ interface AccountView {
   vmCount: number;
 }
 interface TestOutcome { ok: boolean; detail: string; regions: string[]; error?: { code: string; message: string; providerCode?: string; providerMessage?: string } }
-interface SyncOutcome { accountId: string; total: number; regions: { region: string; discovered: number; created: number; updated: number; removed: number }[] }
+interface StatusRow { region: string; running: boolean; lastSuccessAt: string | null; lastError: string | null; durationMs: number | null; seen: number; discovered: number; created: number; updated: number; removed: number }
+interface SyncProgress { accountId: string; state: 'idle' | 'queued' | 'running'; jobId: string | null; regionsDone: number; regionsTotal: number; seen: number; retryError: string | null; account: StatusRow | null; regions: StatusRow[] }
+interface SyncQueued { accountId: string; jobId: string; state: 'queued' | 'running'; statusUrl: string; progress: SyncProgress }
 
 describe('provider accounts API (AWS emulator)', async () => {
   const { createTestDatabase } = await import('@/lib/testing/db');
   const { setHandlerDatabase } = await import('@/lib/api/handler');
   const { createApiToken } = await import('@/lib/auth/api-tokens');
   const { auditContext, SYSTEM_ACTOR } = await import('@/lib/audit/record');
+  const { configureJobs } = await import('@/lib/jobs/context');
+  const { runJobsUntilIdle } = await import('@/lib/testing/jobs');
+  const { tasks } = await import('@/lib/inventory/tasks');
   const { registerProvider } = await import('@/providers/registry');
   const { provider: aws } = await import('@/providers/aws');
   const { sandbox: awsSandbox } = await import('@/providers/aws/emulator');
@@ -41,6 +46,7 @@ describe('provider accounts API (AWS emulator)', async () => {
   registerProvider(aws as unknown as ProviderModule<unknown, unknown>);
   const { db } = await createTestDatabase();
   setHandlerDatabase(() => db);
+  configureJobs({ db });
 
   let emulator: RunningEmulator;
   let sandbox: { settings: Record<string, unknown>; secrets: Record<string, unknown>; regions: string[] };
@@ -55,7 +61,9 @@ describe('provider accounts API (AWS emulator)', async () => {
     update: (id: string, body: unknown) =>
       callRoute<AccountView>(item.PATCH as RouteHandler, 'PATCH', `/api/v1/provider-accounts/${id}`, { token: adminToken, body, params: { accountId: id } }),
     test: (id: string) => callRoute<TestOutcome>(test.POST as RouteHandler, 'POST', `/api/v1/provider-accounts/${id}/test`, { token: adminToken, params: { accountId: id } }),
-    sync: (id: string) => callRoute<SyncOutcome>(sync.POST as RouteHandler, 'POST', `/api/v1/provider-accounts/${id}/sync`, { token: adminToken, params: { accountId: id } }),
+    sync: (id: string) => callRoute<SyncQueued>(sync.POST as RouteHandler, 'POST', `/api/v1/provider-accounts/${id}/sync`, { token: adminToken, params: { accountId: id } }),
+    syncStatus: (id: string, token = adminToken) =>
+      callRoute<SyncProgress>(sync.GET as RouteHandler, 'GET', `/api/v1/provider-accounts/${id}/sync`, { token, params: { accountId: id } }),
   };
 
   beforeAll(async () => {
@@ -122,23 +130,32 @@ describe('provider accounts API (AWS emulator)', async () => {
     emulator.seedVms({ region: 'eu-west-1', count: 2, namePrefix: 'legacy' });
     emulator.seedVms({ region: 'us-west-2', count: 4, namePrefix: 'ignored' });
     const first = await api.sync(accountId);
-    expect(first.status).toBe(200);
-    expect(first.json).toEqual({
-      accountId,
-      total: 5,
-      regions: [
-        { region: 'eu-west-1', discovered: 2, created: 2, updated: 0, removed: 0 },
-        { region: 'us-east-1', discovered: 3, created: 3, updated: 0, removed: 0 },
-      ],
-    });
+    expect(first.status).toBe(202);
+    expect(first.json).toMatchObject({ accountId, state: 'queued', statusUrl: `/api/v1/provider-accounts/${accountId}/sync`, progress: { state: 'queued' } });
+    expect(first.json.jobId).toMatch(/^\d+$/);
+    // Asked again while it waits: the same job, not a second sync.
+    const again = await api.sync(accountId);
+    expect(again.json.jobId).toBe(first.json.jobId);
+    expect(await db.vm.count({ where: { providerAccountId: accountId } })).toBe(0); // nothing ran inline
+    await runJobsUntilIdle(db, { tasks });
+    const status = (await api.syncStatus(accountId)).json;
+    expect(status).toMatchObject({ accountId, state: 'idle', regionsDone: 2, regionsTotal: 2, seen: 5, retryError: null });
+    expect(status.account).toMatchObject({ region: '*', running: false, lastError: null, discovered: 5, created: 5, updated: 0, removed: 0 });
+    expect(status.account?.lastSuccessAt).not.toBeNull();
+    expect(status.regions.map((r) => [r.region, r.discovered, r.created, r.updated, r.removed])).toEqual([
+      ['eu-west-1', 2, 2, 0, 0],
+      ['us-east-1', 3, 3, 0, 0],
+    ]);
     const vms = await db.vm.findMany({ where: { providerAccountId: accountId } });
     expect(vms).toHaveLength(5);
     expect(vms.every((vm) => vm.providerKind === 'aws' && !vm.createdBySkyport && vm.deletedAt === null)).toBe(true);
     expect(vms.filter((vm) => vm.regionCode === 'eu-west-1')).toHaveLength(2);
     expect(vms.every((vm) => vm.providerId.startsWith('i-'))).toBe(true);
 
-    const second = await api.sync(accountId);
-    expect(second.json.regions.map((r) => [r.region, r.created, r.updated])).toEqual([
+    expect((await api.sync(accountId)).status).toBe(202);
+    await runJobsUntilIdle(db, { tasks });
+    const second = (await api.syncStatus(accountId)).json;
+    expect(second.regions.map((r) => [r.region, r.created, r.updated])).toEqual([
       ['eu-west-1', 0, 2],
       ['us-east-1', 0, 3],
     ]);
@@ -147,6 +164,7 @@ describe('provider accounts API (AWS emulator)', async () => {
     expect(account.lastSyncedAt).not.toBeNull();
     expect((await api.list()).json.accounts.find((a) => a.id === accountId)?.vmCount).toBe(5);
     expect(await db.auditEvent.count({ where: { action: 'provider_account.sync', targetId: accountId } })).toBe(2);
+    expect(await db.auditEvent.count({ where: { action: 'provider_account.sync_requested', targetId: accountId } })).toBe(3);
   });
 
   it('updates settings and keeps stored secrets when none are sent', async () => {
@@ -160,7 +178,7 @@ describe('provider accounts API (AWS emulator)', async () => {
     expect((await api.update(accountId, { secrets: { accessKeyId: 'not-valid' } })).status).toBe(400);
   });
 
-  it('a wrong secret: test answers 200 with ok:false and auth_failed; sync is a provider problem', async () => {
+  it('a wrong secret: test answers 200 with ok:false and auth_failed; the sync job records the provider problem', async () => {
     const created = await api.create({
       kind: 'aws',
       name: 'AWS wrong secret',
@@ -179,10 +197,13 @@ describe('provider accounts API (AWS emulator)', async () => {
     expect(account.status).toBe('error');
     expect(account.statusMessage).toBeTruthy();
 
-    const synced = await api.sync(created.json.id);
-    expect(synced.status).toBe(502);
-    expect(synced.contentType).toContain('application/problem+json');
-    expect(synced.json).toMatchObject({ type: 'https://skyport.dev/problems/provider-auth-failed', provider: { code: 'auth_failed' } });
+    expect((await api.sync(created.json.id)).status).toBe(202);
+    await runJobsUntilIdle(db, { tasks });
+    // The job failed its first attempt and waits for a retry; account and status say why.
+    const status = (await api.syncStatus(created.json.id)).json;
+    expect(status).toMatchObject({ state: 'queued', account: { running: false, lastSuccessAt: null } });
+    expect(status.retryError).toBeTruthy();
+    expect(status.account?.lastError).toMatch(/./);
     expect((await api.get(created.json.id)).json.statusMessage).toMatch(/^Sync failed/);
   });
 
@@ -200,6 +221,9 @@ describe('provider accounts API (AWS emulator)', async () => {
   it('404 for an unknown account, 403 for non-admins, 401 anonymous', async () => {
     expect((await api.get('nope')).status).toBe(404);
     expect((await api.test('nope')).status).toBe(404);
+    expect((await api.sync('nope')).status).toBe(404);
+    expect((await api.syncStatus('nope')).status).toBe(404);
+    expect((await api.syncStatus(accountId, requesterToken)).status).toBe(403);
     expect((await api.list(requesterToken)).status).toBe(403);
     expect((await callRoute(collection.GET as RouteHandler, 'GET', '/api/v1/provider-accounts')).status).toBe(401);
   });

@@ -25,10 +25,14 @@ describe('provider credentials never leak (API responses, logs, database)', asyn
   const item = await import('./[accountId]/route');
   const test = await import('./[accountId]/test/route');
   const sync = await import('./[accountId]/sync/route');
+  const { configureJobs } = await import('@/lib/jobs/context');
+  const { runJobsUntilIdle } = await import('@/lib/testing/jobs');
+  const { tasks: inventoryTasks } = await import('@/lib/inventory/tasks');
 
   registerProvider(aws as unknown as ProviderModule<unknown, unknown>);
   const { db } = await createTestDatabase();
   setHandlerDatabase(() => db);
+  configureJobs({ db });
 
   // Distinct, unguessable markers. The session token rides along on every (successful) emulator
   // call; the wrong secret key drives the failure paths; the replacement arrives through update.
@@ -98,7 +102,10 @@ describe('provider credentials never leak (API responses, logs, database)', asyn
       expect((await call(collection.GET, 'GET', '/api/v1/provider-accounts')).status).toBe(200);
       expect((await call<{ ok: boolean }>(test.POST, 'POST', `/api/v1/provider-accounts/${id}/test`, { params })).json.ok).toBe(true);
       expect((await call(item.PATCH, 'PATCH', `/api/v1/provider-accounts/${id}`, { params, body: { enabledRegions: ['us-east-1'] } })).status).toBe(200);
-      expect((await call<{ total: number }>(sync.POST, 'POST', `/api/v1/provider-accounts/${id}/sync`, { params })).json.total).toBe(2);
+      // The sync runs as a job (with the planted credentials, inside the capture).
+      expect((await call(sync.POST, 'POST', `/api/v1/provider-accounts/${id}/sync`, { params })).status).toBe(202);
+      await runJobsUntilIdle(db, { tasks: inventoryTasks });
+      expect((await call<{ account: { discovered: number } }>(sync.GET, 'GET', `/api/v1/provider-accounts/${id}/sync`, { params })).json.account.discovered).toBe(2);
       // Replace one credential through update; the rest are kept.
       const replaced = await call(item.PATCH, 'PATCH', `/api/v1/provider-accounts/${id}`, {
         params,
@@ -107,7 +114,7 @@ describe('provider credentials never leak (API responses, logs, database)', asyn
       expect(replaced.status).toBe(200);
       expect((await call<{ ok: boolean }>(test.POST, 'POST', `/api/v1/provider-accounts/${id}/test`, { params })).json.ok).toBe(true);
 
-      // Failure paths: an invalid credential (400), a wrong secret (test ok:false, sync 502).
+      // Failure paths: an invalid credential (400), a wrong secret (test ok:false, the sync job fails).
       const invalid = await call(collection.POST, 'POST', '/api/v1/provider-accounts', {
         body: { kind: 'aws', name: 'Invalid', settings: sandbox.settings, secrets: { accessKeyId: PLANTED_WRONG_SECRET, secretAccessKey: PLANTED_WRONG_SECRET } },
       });
@@ -118,7 +125,10 @@ describe('provider credentials never leak (API responses, logs, database)', asyn
       const wrongParams = { accountId: wrong.json.id };
       const failed = await call<{ ok: boolean; error?: { code: string } }>(test.POST, 'POST', `/api/v1/provider-accounts/${wrong.json.id}/test`, { params: wrongParams });
       expect(failed.json).toMatchObject({ ok: false, error: { code: 'auth_failed' } });
-      expect((await call(sync.POST, 'POST', `/api/v1/provider-accounts/${wrong.json.id}/sync`, { params: wrongParams })).status).toBe(502);
+      expect((await call(sync.POST, 'POST', `/api/v1/provider-accounts/${wrong.json.id}/sync`, { params: wrongParams })).status).toBe(202);
+      await runJobsUntilIdle(db, { tasks: inventoryTasks });
+      const wrongStatus = await call<{ account: { lastError: string | null } }>(sync.GET, 'GET', `/api/v1/provider-accounts/${wrong.json.id}/sync`, { params: wrongParams });
+      expect(wrongStatus.json.account.lastError).toBeTruthy();
       // An account whose secrets fail the schema on update.
       expect((await call(item.PATCH, 'PATCH', `/api/v1/provider-accounts/${id}`, { params, body: { secrets: { accessKeyId: PLANTED_WRONG_SECRET } } })).status).toBe(400);
       expect(responses.length).toBeGreaterThanOrEqual(12);

@@ -22,6 +22,7 @@ const system = auditContext(SYSTEM_ACTOR);
 let adminToken = '';
 let ownerToken = '';
 let outsiderToken = '';
+let memberToken = '';
 let owner: { id: string; email: string };
 let project: { id: string; key: string };
 let otherProject: { id: string; key: string };
@@ -35,6 +36,10 @@ beforeAll(async () => {
   adminToken = (await createApiToken(db, admin.id, { name: 'a', scopes: ['read', 'write'] }, system)).token;
   ownerToken = (await createApiToken(db, owner.id, { name: 'o', scopes: ['read', 'write'] }, system)).token;
   outsiderToken = (await createApiToken(db, outsider.id, { name: 'x', scopes: ['read', 'write'] }, system)).token;
+  // A plain member of the main project who owns none: unmanaged VMs stay invisible to them.
+  const member = await makeUser(db, 'member@vms.test');
+  await db.projectMembership.create({ data: { projectId: project.id, userId: member.id, role: 'member' } });
+  memberToken = (await createApiToken(db, member.id, { name: 'm', scopes: ['read', 'write'] }, system)).token;
 });
 
 const h = (handler: unknown) => handler as RouteHandler;
@@ -123,18 +128,52 @@ describe('list, get and export routes', () => {
     }
   });
 
-  it('a requester sees only the VMs of their projects, and 404 for others', async () => {
-    const mine = await callRoute(h(listRoute), { url: '/api/v1/vms?limit=500', token: ownerToken });
+  it('a plain requester sees only the VMs of their projects, and 404 for others and for unmanaged VMs', async () => {
+    const mine = await callRoute(h(listRoute), { url: '/api/v1/vms?limit=500', token: memberToken });
     const vms = (mine.json as { vms: { project: { id: string } | null }[]; total: number }).vms;
     expect(vms.length).toBeGreaterThan(0);
     expect(vms.every((v) => v.project?.id === project.id)).toBe(true);
-    const foreign = await callRoute(h(listRoute), { url: `/api/v1/vms?project=${otherProject.id}`, token: ownerToken });
+    const foreign = await callRoute(h(listRoute), { url: `/api/v1/vms?project=${otherProject.id}`, token: memberToken });
     expect((foreign.json as { total: number }).total).toBe(0);
-    const hidden = await db.vm.findFirstOrThrow({ where: { managed: false } });
-    expect((await callRoute(h(getVmRoute), { url: `/api/v1/vms/${hidden.id}`, token: ownerToken, params: { vmId: hidden.id } })).status).toBe(404);
+    const unmanagedList = await callRoute(h(listRoute), { url: '/api/v1/vms?managed=false', token: memberToken });
+    expect((unmanagedList.json as { total: number }).total).toBe(0);
+    const hidden = await db.vm.findFirstOrThrow({ where: { managed: false, projectId: null } });
+    expect((await callRoute(h(getVmRoute), { url: `/api/v1/vms/${hidden.id}`, token: memberToken, params: { vmId: hidden.id } })).status).toBe(404);
+    const claim = await callRoute(h(claimRoute), { url: `/api/v1/vms/${hidden.id}/claim`, method: 'POST', token: memberToken, params: { vmId: hidden.id }, body: { projectId: project.id, ownerId: owner.id } });
+    expect(claim.status).toBe(403);
     const got = await callRoute(h(getVmRoute), { url: `/api/v1/vms/${hidden.id}`, token: adminToken, params: { vmId: hidden.id } });
     expect(got.status).toBe(200);
-    expect(got.json).toMatchObject({ id: hidden.id, region: hidden.regionCode, managed: false, pendingAction: null });
+    expect(got.json).toMatchObject({ id: hidden.id, region: hidden.regionCode, managed: false, pendingAction: null, costToDate: null });
+  });
+
+  it('a project owner sees unmanaged VMs (list with the Unmanaged filter, get) but no other project’s VMs', async () => {
+    const unmanaged = await db.vm.count({ where: { managed: false, projectId: null, deletedAt: null, state: { not: 'deleted' } } });
+    expect(unmanaged).toBeGreaterThan(0);
+    const list = await callRoute(h(listRoute), { url: '/api/v1/vms?managed=false&limit=500', token: ownerToken });
+    const body = list.json as { vms: { managed: boolean; project: { id: string } | null }[]; total: number };
+    expect(body.total).toBe(unmanaged);
+    expect(body.vms.every((v) => !v.managed && v.project === null)).toBe(true);
+    const all = await callRoute(h(listRoute), { url: '/api/v1/vms?limit=500', token: ownerToken });
+    expect((all.json as typeof body).vms.every((v) => v.project?.id === project.id || (v.project === null && !v.managed))).toBe(true);
+    const hidden = await db.vm.findFirstOrThrow({ where: { managed: false, projectId: null } });
+    const got = await callRoute(h(getVmRoute), { url: `/api/v1/vms/${hidden.id}`, token: ownerToken, params: { vmId: hidden.id } });
+    expect(got.status).toBe(200);
+    expect(got.json).toMatchObject({ id: hidden.id, managed: false, projectId: null });
+    const template = await db.vm.findFirstOrThrow();
+    const foreignVm = await db.vm.create({
+      data: { providerAccountId: template.providerAccountId, providerKind: template.providerKind, regionCode: template.regionCode, providerId: 'foreign-project-vm', name: 'foreign', size: 's', projectId: otherProject.id, managed: true },
+    });
+    expect((await callRoute(h(getVmRoute), { url: `/api/v1/vms/${foreignVm.id}`, token: ownerToken, params: { vmId: foreignVm.id } })).status).toBe(404);
+  });
+
+  it('sorts and filters by monthly cost', async () => {
+    const sorted = await callRoute(h(listRoute), { url: '/api/v1/vms?sort=-cost&limit=5', token: adminToken });
+    expect(sorted.status).toBe(200);
+    for (const bad of ['costMin=abc', 'costMax=-1', `costMin=${'9'.repeat(20)}`]) {
+      expect((await callRoute(h(listRoute), { url: `/api/v1/vms?${bad}`, token: adminToken })).status, bad).toBe(400);
+    }
+    const none = await callRoute(h(listRoute), { url: '/api/v1/vms?costMin=1000000', token: adminToken });
+    expect((none.json as { total: number }).total).toBe(0);
   });
 
   it('exports the filtered VMs as CSV with a header row', async () => {

@@ -77,7 +77,7 @@ export default async function AdminProjectPage({ params, searchParams }: { param
           <EditProjectForm
             action={updateProjectAction.bind(null, projectId)}
             users={users}
-            project={{ key: project.key, name: project.name, description: project.description, costCentre: project.costCentre, ownerId: project.owner.id }}
+            project={{ key: project.key, name: project.name, description: project.description, costCentre: project.costCentre, ownerId: project.owner.id, maxLeaseDays: project.maxLeaseDays }}
           />
         </Section>
 

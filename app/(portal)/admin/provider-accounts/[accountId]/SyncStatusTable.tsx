@@ -11,7 +11,7 @@ export function SyncStatusTable({ rows, intervalMinutes }: { rows: Row[]; interv
       <h2 id="sync-status-heading" className="mb-1 text-base font-semibold">
         Inventory sync
       </h2>
-      <p className="mb-2 text-xs text-slate-600">Runs every {intervalMinutes} minutes as a background job, and on “Sync now”.</p>
+      <p className="mb-2 text-xs text-slate-600">Runs every {intervalMinutes} minutes as a background job, and on “Sync now” (the same job, queued at once).</p>
       {rows.length === 0 ? (
         <p className="text-sm text-slate-600">Not synced yet.</p>
       ) : (
@@ -30,7 +30,8 @@ export function SyncStatusTable({ rows, intervalMinutes }: { rows: Row[]; interv
           <tbody className="divide-y divide-slate-100">
             {rows.map((row) => (
               <tr key={row.id}>
-                <Td className="whitespace-nowrap font-mono">{row.regionCode === '*' ? 'all regions' : row.regionCode}{row.running ? ' (running…)' : ''}</Td>
+                <Td className="whitespace-nowrap font-mono">{row.regionCode === '*' ? 'all regions' : row.regionCode}
+                  {row.running && <span className="block font-sans text-xs text-slate-600">running… {row.seen.toLocaleString('en-US')} VMs seen</span>}</Td>
                 <Td className="whitespace-nowrap">{formatWhen(row.lastSuccessAt?.toISOString() ?? null)}</Td>
                 <Td>
                   {row.lastErrorAt && (!row.lastSuccessAt || row.lastErrorAt > row.lastSuccessAt) ? (

@@ -10,6 +10,7 @@ import { NotFoundError } from '@/lib/errors';
 import { formValueOf, providerFormSpec } from '@/lib/provider-accounts/form-fields';
 import { getProviderAccount, type ProviderAccountView } from '@/lib/provider-accounts/service';
 import { syncStatuses } from '@/lib/provider-accounts/sync';
+import { syncProgress } from '@/lib/provider-accounts/sync-request';
 import { loadServerConfig } from '@/lib/config/server-config';
 import { providerModule } from '@/providers/registry';
 import { requirePrincipal } from '../../../../_lib/session';
@@ -38,7 +39,7 @@ export default async function ProviderAccountPage({ params, searchParams }: { pa
   const status = STATUS_BADGE[account.status];
   const settings = Object.fromEntries(spec.settings.map((f) => [f.name, formValueOf(f, account.settings[f.name])]));
   const enabledRegions = account.regions.filter((r) => r.enabled).length;
-  const syncRows = await syncStatuses(db(), account.id);
+  const [syncRows, initialSync] = await Promise.all([syncStatuses(db(), account.id), syncProgress(db(), account.id)]);
 
   return (
     <>
@@ -74,7 +75,7 @@ export default async function ProviderAccountPage({ params, searchParams }: { pa
               <dt className="text-slate-500">VMs</dt>
               <dd>{account.vmCount}</dd>
             </dl>
-            <ConnectionPanel accountId={account.id} canSync={enabledRegions > 0} />
+            <ConnectionPanel accountId={account.id} canSync={enabledRegions > 0 && account.enabled} initialSync={initialSync} />
           </section>
 
           <section aria-labelledby="regions-heading" className="rounded-xl border border-slate-200 bg-surface p-5 shadow-sm">

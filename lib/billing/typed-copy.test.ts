@@ -1,0 +1,123 @@
+// The typed COPY (COPY types the cells itself) must store exactly what the row path stores, take
+// every clean export, and hand everything else to the normalising paths.
+import { readdir, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { costImportFixture } from './import-test-fixture';
+
+const fixture = costImportFixture('skyport-typed-');
+const { run, write } = fixture;
+const specDir = path.resolve(import.meta.dirname, '../../../shared/data/focus/spec-examples-v1.2');
+
+const HEADER =
+  '\uFEFFBillingAccountId,billingperiodstart,BillingPeriodEnd,ChargePeriodStart,ChargePeriodEnd,ChargeCategory,ChargeFrequency,BilledCost,EffectiveCost,ListUnitPrice,BillingCurrency,ProviderName,RegionId,ResourceId,ServiceName,Tags,x_Custom,x_Empty';
+const row = (account: string, resource: string, billed: string, tags = '"{"" project"": ""shop"", ""n"": 1}"', start = '2024-09-02T00:00:00Z') =>
+  `${account},2024-09-01T00:00:00Z,2024-10-01T00:00:00Z,${start},2024-09-02T01:00:00Z,Usage,Usage-Based,"${billed}",${billed},NULL,USD,Typed Cloud,NULL,${resource},VMs,${tags},"hello, ""world""",NULL`;
+
+async function stored(importId: string) {
+  const rows = await fixture.db.costRecord.findMany({ where: { importId }, orderBy: [{ resourceId: 'asc' }, { billedCost: 'asc' }] });
+  return rows.map(({ id: _id, importId: _importId, scopeKey: _scope, billingAccountId: _account, ...rest }) => JSON.parse(JSON.stringify(rest)) as unknown);
+}
+
+async function listCsv(dir: string): Promise<string[]> {
+  const out: string[] = [];
+  for (const entry of await readdir(dir)) {
+    const full = path.join(dir, entry);
+    if ((await stat(full)).isDirectory()) out.push(...(await listCsv(full)));
+    else if (entry.endsWith('.csv')) out.push(full);
+  }
+  return out.sort();
+}
+
+describe('typed COPY', () => {
+  it('takes a clean export (BOM, CRLF, mixed-case header, literal NULL, quoted numbers, JSON tags, x_ columns) and stores what the row path stores', async () => {
+    const owner = await fixture.db.user.create({ data: { email: 'typed-owner@t.test', name: 'Owner' } });
+    const project = await fixture.db.project.create({ data: { key: 'shop', name: 'Shop', costCentre: 'CC-T', ownerId: owner.id } });
+    const account = await fixture.db.providerAccount.create({ data: { name: 'typed-aws', kind: 'aws', settings: {}, secretsCiphertext: 'none' } });
+    const vm = await fixture.db.vm.create({
+      data: { providerAccountId: account.id, providerKind: 'aws', regionCode: 'eu-west-1', providerId: 'i-0typed', name: 'web', size: 't3.micro' },
+    });
+    const lines = (acc: string) =>
+      [HEADER, row(acc, 'arn:aws:ec2:eu-west-1:1:instance/i-0typed', '1.125', 'NULL'), row(acc, 'vol-1', '2.0000000001'), row(acc, 'vol-2', '-3', '"{}"')].join('\r\n') + '\r\n';
+    const viaRows = await run(await write('typed-rows.csv', lines('ACC-R')), { engine: 'rows' });
+    const viaTyped = await run(await write('typed.csv', lines('ACC-T')));
+    expect(viaRows).toMatchObject({ status: 'succeeded', engine: 'rows' });
+    expect(viaTyped, viaTyped.typedFallbackReason).toMatchObject({ status: 'succeeded', engine: 'copy', copyMode: 'typed', rowCount: 3 });
+    expect(await stored(viaTyped.importId)).toEqual(await stored(viaRows.importId));
+    expect(await fixture.db.costRecord.findFirst({ where: { importId: viaTyped.importId, vmId: vm.id } })).toMatchObject({
+      providerAccountId: account.id,
+      tags: {},
+      extra: { x_Custom: 'hello, "world"' },
+    });
+    // Tag keys trimmed and values as strings, as the row path does; linked by the project tag.
+    expect(await fixture.db.costRecord.findFirst({ where: { importId: viaTyped.importId, resourceId: 'vol-1' } })).toMatchObject({
+      projectId: project.id,
+      tags: { project: 'shop', n: '1' },
+    });
+    const rollup = await fixture.db.$queryRaw<{ billed: string; rows: bigint }[]>`
+      SELECT sum("billedCost")::text AS billed, sum("rowCount") AS rows FROM "CostDailyRollup" WHERE "scopeKey" = (SELECT DISTINCT "scopeKey" FROM "CostRecord" WHERE "importId" = ${viaTyped.importId})`;
+    expect(rollup[0]!.billed).toMatch(/^0\.1250000001(0*)$/);
+    expect(Number(rollup[0]!.rows)).toBe(3);
+  });
+
+  it('takes every clean spec example of ../shared/data/focus', async () => {
+    // Not clean: US money and dates (SaaS agreements) need the normalising paths; two files hold an hour 30.
+    const files = (await listCsv(specDir)).filter((f) => !/simple_saas_agreements|purchase_scenario_[23]/.test(f));
+    expect(files.length).toBeGreaterThanOrEqual(18);
+    for (const file of files) {
+      const result = await run(file, { defaults: { providerName: 'FOCUS spec', billingCurrency: 'USD' } });
+      expect(result, `${file}: ${result.typedFallbackReason}`).toMatchObject({ status: 'succeeded', copyMode: 'typed' });
+    }
+  });
+
+  it('splits a file with two accounts and two months into four periods; rollups equal the raw sums', async () => {
+    const lines = [HEADER];
+    for (const [i, acc] of ['ACC-X', 'ACC-Y'].entries()) {
+      for (const month of ['2024-09', '2024-10']) {
+        lines.push(row(acc, `r-${i}`, `${i + 1}.5`).replaceAll('2024-09-01T00:00:00Z,2024-10-01T00:00:00Z', `${month}-01T00:00:00Z,${month}-28T00:00:00Z`).replaceAll('2024-09-02', `${month}-02`));
+      }
+    }
+    const result = await run(await write('typed-multi.csv', lines.join('\n')));
+    expect(result, result.typedFallbackReason).toMatchObject({ status: 'succeeded', copyMode: 'typed', rowCount: 4 });
+    expect(result.periods.map((p) => `${p.month} ${p.billingAccountId} ${p.rows}`).sort()).toEqual([
+      '2024-09-01 ACC-X 1',
+      '2024-09-01 ACC-Y 1',
+      '2024-10-01 ACC-X 1',
+      '2024-10-01 ACC-Y 1',
+    ]);
+    const sums = await fixture.db.$queryRaw<{ raw: string; rolled: string }[]>`
+      SELECT (SELECT sum("billedCost") FROM "CostRecord" WHERE "importId" = ${result.importId})::text AS raw,
+             (SELECT sum(r."billedCost") FROM "CostDailyRollup" r WHERE r."scopeKey" IN (SELECT DISTINCT "scopeKey" FROM "CostRecord" WHERE "importId" = ${result.importId}))::text AS rolled`;
+    expect(sums[0]!.rolled).toBe(sums[0]!.raw);
+  });
+
+  it('links the few rows that name a project by updating just those rows', async () => {
+    const lines = [HEADER, row('ACC-F', 'f-0', '1')]; // the 'project: shop' tag (project made by the first test)
+    for (let i = 1; i < 10; i++) lines.push(row('ACC-F', `f-${i}`, '1', '"{""env"": ""prod""}"'));
+    const result = await run(await write('typed-few.csv', lines.join('\n')));
+    expect(result, result.typedFallbackReason).toMatchObject({ status: 'succeeded', copyMode: 'typed', rowCount: 10 });
+    const linked = await fixture.db.costRecord.findMany({ where: { importId: result.importId, projectId: { not: null } }, select: { resourceId: true, tags: true } });
+    expect(linked).toEqual([{ resourceId: 'f-0', tags: { project: 'shop', n: '1' } }]);
+  });
+
+  it('hands files that need normalisation to the other paths, which import them or reject them whole', async () => {
+    const offset = await run(await write('typed-offset.csv', [HEADER, row('ACC-O', 'o-1', '1', '"{}"', '2024-09-02T02:00:00+02:00')].join('\n')));
+    // (The SQL-normalising COPY takes no offsets either: the row path converts them.)
+    expect(offset).toMatchObject({ status: 'succeeded', typedFallbackReason: expect.stringMatching(/UTC offset/) });
+    const stored = await fixture.db.costRecord.findFirst({ where: { importId: offset.importId } });
+    expect(stored?.chargePeriodStart.toISOString()).toBe('2024-09-02T00:00:00.000Z');
+    const zoned = await run(await write('typed-zone.csv', [HEADER, row('ACC-Z', 'z-1', '1', '"{}"', '2024-09-02 02:00:00 CEST')].join('\n')));
+    expect(zoned.typedFallbackReason).toMatch(/UTC offset/);
+
+    const untrimmed = await run(await write('typed-trim.csv', [HEADER, row('ACC-U', ' u-1 ', '1', '"{}"')].join('\n')));
+    expect(untrimmed).toMatchObject({ status: 'succeeded', copyMode: 'normalised', typedFallbackReason: expect.stringMatching(/normalisation/) });
+    expect(await fixture.db.costRecord.findFirst({ where: { importId: untrimmed.importId } })).toMatchObject({ resourceId: 'u-1' });
+
+    const text = await run(await write('typed-text.csv', [HEADER, row('ACC-E', 'e-1', '1', '"{}"'), row('ACC-E', 'e-2', 'lots', '"{}"')].join('\n')));
+    expect(text).toMatchObject({ status: 'failed', engine: 'rows', rowCount: 0 });
+    expect(text.errors[0]).toMatchObject({ row: 3, column: 'BilledCost', value: 'lots' });
+    expect(await fixture.db.costRecord.count({ where: { importId: text.importId } })).toBe(0);
+    const stages = await fixture.db.$queryRaw<{ n: bigint }[]>`SELECT count(*) AS n FROM pg_class WHERE relkind = 'r' AND (relname LIKE 'CostRecord_stage_%' OR relname LIKE 'CostRaw_%')`;
+    expect(Number(stages[0]!.n)).toBe(0);
+  });
+});

@@ -1,0 +1,5 @@
+-- AlterTable
+ALTER TABLE "ProviderSyncStatus" ADD COLUMN     "jobId" TEXT,
+ADD COLUMN     "regionsDone" INTEGER NOT NULL DEFAULT 0,
+ADD COLUMN     "regionsTotal" INTEGER NOT NULL DEFAULT 0,
+ADD COLUMN     "seen" INTEGER NOT NULL DEFAULT 0;

@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "CostImport" ADD COLUMN     "heartbeatAt" TIMESTAMP(3),
+ADD COLUMN     "phase" TEXT;
