@@ -39,6 +39,12 @@ test('an approved request completes, its VM shows in the inventory, and the owne
   await panel.getByRole('button', { name: /^Start/ }).click();
   await expect(panel.getByRole('button', { name: /^Stop/ })).toBeEnabled({ timeout: 60_000 });
   await expect(panel).toContainText(/Last action: Start succeeded/);
+
+  // At 390 px the VM page (its jobs and history tables scroll inside their frames) fits the screen.
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.reload();
+  await expect(page.getByRole('table', { name: 'Jobs on this VM' })).toBeVisible();
+  expect(await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth)).toBeLessThanOrEqual(1);
 });
 
 test('the admin jobs page lists jobs by status with filters in the URL, also at 390 px', async ({ page }) => {

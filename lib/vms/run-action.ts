@@ -109,6 +109,7 @@ export async function runVmActionJob(provisioningJobId: string, options: RunActi
     await adapter?.close?.().catch(() => undefined);
   }
 
+  const shape = await shapeAfter(db, vm, observed);
   await db.$transaction(async (tx) => {
     const gone = !observed || observed.state === 'deleted';
     await tx.vm.update({
@@ -119,8 +120,8 @@ export async function runVmActionJob(provisioningJobId: string, options: RunActi
             state: observed!.state,
             providerState: observed!.providerState,
             size: observed!.size,
-            vcpus: observed!.vcpus ?? vm.vcpus,
-            memoryMiB: observed!.memoryMiB ?? vm.memoryMiB,
+            vcpus: shape.vcpus,
+            memoryMiB: shape.memoryMiB,
             privateIp: observed!.privateIp ?? vm.privateIp,
             publicIp: observed!.publicIp ?? null,
             lastSeenAt: now(),
@@ -144,4 +145,24 @@ export async function runVmActionJob(provisioningJobId: string, options: RunActi
     }
   });
   return 'done';
+}
+
+/**
+ * vCPU and RAM after the action. Some providers' instance views name only the machine type (GCE's
+ * machineType, Azure's vmSize); after a resize the old figures would be wrong, so the new size's
+ * shape comes from the instance types the catalog stored from the adapter's size list.
+ */
+async function shapeAfter(
+  db: Db,
+  vm: { providerKind: string; regionCode: string; size: string | null; vcpus: number | null; memoryMiB: number | null },
+  observed: ObservedVm | null,
+): Promise<{ vcpus: number | null; memoryMiB: number | null }> {
+  if (!observed) return { vcpus: vm.vcpus, memoryMiB: vm.memoryMiB };
+  if (observed.vcpus != null && observed.memoryMiB != null) return { vcpus: observed.vcpus, memoryMiB: observed.memoryMiB };
+  if (observed.size === vm.size) return { vcpus: observed.vcpus ?? vm.vcpus, memoryMiB: observed.memoryMiB ?? vm.memoryMiB };
+  const types = await db.$queryRaw<{ vcpus: number; memoryMiB: number }[]>`
+    SELECT vcpus, "memoryMiB" FROM "InstanceType"
+    WHERE "providerKind"::text = ${vm.providerKind} AND name = ${observed.size}
+    ORDER BY ("regionCode" = ${vm.regionCode}) DESC LIMIT 1`;
+  return { vcpus: observed.vcpus ?? types[0]?.vcpus ?? null, memoryMiB: observed.memoryMiB ?? types[0]?.memoryMiB ?? null };
 }

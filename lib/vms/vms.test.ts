@@ -7,6 +7,7 @@ import { configureJobs } from '../jobs/context';
 import { createTestDatabase } from '../testing/db';
 import { runJobsUntilIdle } from '../testing/jobs';
 import { createApprovedRequest, createFixture, ENGINE_TASKS, FAST_RUNTIME, startEmulatedAccount, type EmulatedAccount, type Fixture } from '../provisioning/test-fixtures';
+import { upsertInstanceTypes } from '../catalog/instance-types';
 import { availableActions, getVmActions, resizeOptions, runVmAction } from './actions';
 import { extendLease, runLeaseSweep } from './leases';
 import { cancelRequest } from '../requests/service';
@@ -87,6 +88,19 @@ describe('day-2 actions', () => {
     await runVmAction(db, owner, vm.id, { action: 'resize', size: target.size }, audit);
     await runJobsUntilIdle(url, { tasks: ENGINE_TASKS });
     expect(await db.vm.findUniqueOrThrow({ where: { id: vm.id } })).toMatchObject({ size: target.size, state: 'running' });
+  });
+
+  it('after a resize the VM has the new size\'s vCPU and RAM, also where the provider reports only the machine type', async () => {
+    const vm = await provisionOne(gcp);
+    const owner = principal(fixture.userId, { [fixture.projectId]: 'member' });
+    const options = await resizeOptions(db, owner, vm.id);
+    // What an account sync stores from the adapter's size list (GCE's instance view names only machineType).
+    await upsertInstanceTypes(db, 'gcp', vm.regionCode, options.map((o) => ({ id: o.size, name: o.size, vcpus: o.vcpus, memoryMiB: o.memoryMiB })));
+    const target = options.find((o) => !o.current && (o.vcpus !== vm.vcpus || o.memoryMiB !== vm.memoryMiB))!;
+    expect(target).toBeTruthy();
+    await runVmAction(db, owner, vm.id, { action: 'resize', size: target.size }, audit);
+    await runJobsUntilIdle(url, { tasks: ENGINE_TASKS });
+    expect(await db.vm.findUniqueOrThrow({ where: { id: vm.id } })).toMatchObject({ size: target.size, vcpus: target.vcpus, memoryMiB: target.memoryMiB });
   });
 
   it('does not offer an action the adapter cannot do', () => {

@@ -310,7 +310,7 @@ export function TemplateForm({ action, initial, currentVersion, providers, insta
       </Section>
 
       <Section title="Where it may run" hint="Nothing ticked = no restriction (every mapped provider, every enabled region, every project).">
-        <div className="grid gap-4 md:grid-cols-3">
+        <div className="grid grid-cols-1 gap-4 md:grid-cols-3">
           <div role="group" aria-labelledby={`${uid}-kinds`}>
             <p id={`${uid}-kinds`} className="text-sm font-medium text-slate-800">Providers</p>
             {providers.map((p, i) => (

@@ -43,7 +43,7 @@ export default async function AdminProjectsPage({ searchParams }: { searchParams
     <>
       <Breadcrumb trail={[{ href: '/admin', label: 'Admin' }]} current="Projects" />
       <PageHeader title="Projects" description="Projects group people, requests, quotas and spend. Each has an owner and a cost centre." />
-      <div className="grid gap-6 lg:grid-cols-[1fr_22rem]">
+      <div className="grid grid-cols-1 gap-6 lg:grid-cols-[1fr_22rem]">
         <section aria-labelledby="project-list-heading" className="min-w-0">
           <h2 id="project-list-heading" className="sr-only">
             Project list

@@ -34,7 +34,7 @@ export default async function AdminUsersPage({ searchParams }: { searchParams: P
     <>
       <Breadcrumb trail={[{ href: '/admin', label: 'Admin' }]} current="Users" />
       <PageHeader title="Users" description="Local accounts and users who signed in through single sign-on, with their roles and sign-in state." />
-      <div className="grid gap-6 lg:grid-cols-[1fr_22rem]">
+      <div className="grid grid-cols-1 gap-6 lg:grid-cols-[1fr_22rem]">
         <section aria-labelledby="user-list-heading" className="min-w-0">
           <h2 id="user-list-heading" className="sr-only">
             User list

@@ -159,7 +159,7 @@ export function RequestForm({
 
   return (
     <form
-      className="grid gap-6 lg:grid-cols-[minmax(0,1fr)_20rem]"
+      className="grid grid-cols-1 gap-6 lg:grid-cols-[minmax(0,1fr)_20rem]"
       onSubmit={(e) => {
         e.preventDefault();
         void send(true);

@@ -90,7 +90,7 @@ export default async function VmPage({ params, searchParams }: { params: Promise
         {vm.pendingAction && <Badge tone="info">{`${vm.pendingAction.kind.replace(/_/g, ' ')}: ${vm.pendingAction.status}`}</Badge>}
       </div>
 
-      <div className="grid gap-6 lg:grid-cols-[minmax(0,3fr)_minmax(0,2fr)]">
+      <div className="grid grid-cols-1 gap-6 lg:grid-cols-[minmax(0,3fr)_minmax(0,2fr)]">
         <div className="space-y-6">
           <section aria-labelledby="props-heading" className={card}>
             <h2 id="props-heading" className="mb-3 text-base font-semibold">

@@ -70,7 +70,7 @@ export default async function RequestPage({ params }: { params: Promise<{ reques
         {r.completedAt && <span className="text-slate-600">· finished {at(r.completedAt)}</span>}
       </div>
 
-      <div className="grid gap-4 lg:grid-cols-3">
+      <div className="grid grid-cols-1 gap-4 lg:grid-cols-3">
         <div className="space-y-4 lg:col-span-2">
           {r.vmAction && (
             <Section title="Day-2 action">

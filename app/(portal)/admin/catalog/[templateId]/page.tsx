@@ -43,7 +43,7 @@ export default async function TemplatePage({ params, searchParams }: { params: P
           Saved{saved !== '1' || template.currentVersion > 1 ? ` — now at version ${template.currentVersion}` : ''}.
         </p>
       )}
-      <div className="grid gap-6 xl:grid-cols-[1fr_24rem]">
+      <div className="grid grid-cols-1 gap-6 xl:grid-cols-[1fr_24rem]">
         <section aria-labelledby="edit-heading" className="min-w-0">
           <h2 id="edit-heading" className="sr-only">Edit</h2>
           <TemplateForm

@@ -56,7 +56,7 @@ export default async function ProviderAccountPage({ params, searchParams }: { pa
         </p>
       )}
 
-      <div className="grid gap-6 lg:grid-cols-[minmax(0,1fr)_minmax(0,2fr)]">
+      <div className="grid grid-cols-1 gap-6 lg:grid-cols-[minmax(0,1fr)_minmax(0,2fr)]">
         <div className="space-y-6">
           <section aria-labelledby="connection-heading" className="rounded-xl border border-slate-200 bg-surface p-5 shadow-sm">
             <h2 id="connection-heading" className="text-base font-semibold">

@@ -62,7 +62,7 @@ export default async function AdminUserPage({ params, searchParams }: { params: 
           User created. They can sign in with their e-mail and the initial password; add them to projects under Admin → Projects.
         </p>
       )}
-      <div className="grid gap-6 lg:grid-cols-2">
+      <div className="grid grid-cols-1 gap-6 lg:grid-cols-2">
         <Section id="profile-heading" title="Roles and status">
           <EditUserForm action={updateUserAction.bind(null, user.id)} user={{ name: user.name, roles: user.roles, status: user.status }} isSelf={isSelf} />
         </Section>
