@@ -105,7 +105,7 @@ export interface CopyStageOptions {
 }
 
 /** Counts newlines as the bytes pass (memchr-speed indexOf; no per-row JS objects) and reports throttled progress. */
-async function* counted(chunks: AsyncGenerator<Buffer>, onProgress?: (rowsRead: number) => Promise<void>): AsyncGenerator<Buffer> {
+export async function* countedLines(chunks: AsyncGenerator<Buffer>, onProgress?: (rowsRead: number) => Promise<void>): AsyncGenerator<Buffer> {
   let lines = 0;
   let last = Date.now();
   for await (const chunk of chunks) {
@@ -169,7 +169,7 @@ export async function stageCsvByCopy(client: pg.Client, db: Db, filePath: string
     );
     const copy = client.query(copyStreams.from(`COPY "${raw}" (${headers.map((_, i) => `c${i}`).join(', ')}) FROM STDIN (FORMAT csv, HEADER false)`));
     try {
-      await pipeline(Readable.from(counted(split.rest, options.onProgress)), copy);
+      await pipeline(Readable.from(countedLines(split.rest, options.onProgress)), copy);
     } catch (error) {
       // Ragged rows, bad UTF-8, a truncated gzip: the row path reports these precisely.
       return await fallback(`COPY: ${(error as Error).message}`);

@@ -23,7 +23,7 @@ import { CHARGE_CATEGORIES, CHARGE_FREQUENCIES, FOCUS_COLUMNS, type FocusColumn,
 import { Linker, type TagMapping } from './linking';
 import { type ImportDefaults, RowNormaliser, copyLine, scopeKeyFor } from './normalize';
 import { isNullToken, parseDateTime, parseTags } from './values';
-import type { CopyFallback, CopyStageResult } from './copy-import';
+import { countedLines, type CopyFallback, type CopyStageResult } from './copy-import';
 import { ROLLUP_SELECT } from './partitions';
 
 /** Bytes read ahead to find the header, the first row and the file's null token. */
@@ -127,15 +127,8 @@ function blankLineStripper(): (chunk: Buffer) => Buffer {
   };
 }
 
-/** Throttled progress (a newline count) and the UTC-offset guard, as the bytes pass (no per-row objects). */
-async function* watched(
-  chunks: AsyncGenerator<Buffer>,
-  state: { offsetSeen: boolean },
-  onProgress?: (rowsRead: number) => Promise<void>,
-  transform?: (chunk: Buffer) => Buffer,
-): AsyncGenerator<Buffer> {
-  let lines = 0;
-  let last = Date.now();
+/** The UTC-offset guard as the bytes pass (no per-row objects); progress is counted by `countedLines`. */
+async function* offsetGuarded(chunks: AsyncGenerator<Buffer>, state: { offsetSeen: boolean }, transform?: (chunk: Buffer) => Buffer): AsyncGenerator<Buffer> {
   let tail = '';
   for await (const raw of chunks) {
     const chunk = transform ? transform(raw) : raw;
@@ -148,13 +141,6 @@ async function* watched(
         throw new Error('a date-time with a UTC offset');
       }
       tail = text.slice(-32);
-    }
-    if (onProgress) {
-      for (let at = chunk.indexOf(0x0a); at >= 0; at = chunk.indexOf(0x0a, at + 1)) lines += 1;
-      if (Date.now() - last >= 1000) {
-        last = Date.now();
-        await onProgress(lines);
-      }
     }
     yield chunk;
   }
@@ -300,7 +286,7 @@ export async function stageCsvTyped(
     const state = { offsetSeen: false };
     try {
       const blankLines = /\n\r?\n/.test(`\n${peeked.sample}`);
-      await pipeline(Readable.from(watched(peeked.rest, state, options.onProgress, blankLines ? blankLineStripper() : undefined), { highWaterMark: 1 }), copy);
+      await pipeline(Readable.from(countedLines(offsetGuarded(peeked.rest, state, blankLines ? blankLineStripper() : undefined), options.onProgress), { highWaterMark: 1 }), copy);
     } catch (error) {
       return await fallback(state.offsetSeen ? 'a date-time with a UTC offset' : (error as Error).message);
     }
