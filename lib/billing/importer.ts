@@ -9,7 +9,7 @@ import type { Db } from '../db/client';
 import { COPY_COLUMNS } from './focus-columns';
 import { Linker, type TagMapping } from './linking';
 import { type ImportDefaults, type RowError, RowNormaliser, copyLine } from './normalize';
-import { leafTable, lockSwaps, swapLeaf } from './partitions';
+import { LinkTargetGone, type LinkTargets, leafTable, lockSwaps, swapLeaf } from './partitions';
 import { stageCsvByCopy } from './copy-import';
 import { LEAF_INDEXES, stageCsvTyped } from './typed-copy';
 import { FileError, detectFormat, openCostFile } from './sources';
@@ -35,6 +35,8 @@ export interface ImportOptions {
    * the JS normaliser (always used for Parquet).
    */
   engine?: 'copy' | 'rows';
+  /** Connections the typed COPY loads a clean CSV with (default: by file size and cores). */
+  shards?: number;
   audit: AuditContext;
 }
 
@@ -61,6 +63,8 @@ export interface ImportResult {
   fallbackReason?: string;
   /** Why the typed COPY handed the file to the normalising paths. */
   typedFallbackReason?: string;
+  /** Connections the typed COPY loaded the file with. */
+  shards?: number;
   /** Milliseconds spent in each phase (copy, link, validate, index, swap …), for benchmarks. */
   phaseMs?: Record<string, number>;
 }
@@ -150,6 +154,8 @@ export async function importCostFile(db: Db, connectionString: string, filePath:
   let typedFallbackReason: string | undefined;
   let indexed = false;
   let rollupTable: string | undefined;
+  let linkTargets: LinkTargets | undefined;
+  let shards: number | undefined;
   const phaseLog: { phase: string; at: number }[] = [];
   const setPhase = async (phase: string) => {
     phaseLog.push({ phase, at: Date.now() });
@@ -174,6 +180,8 @@ export async function importCostFile(db: Db, connectionString: string, filePath:
         defaults,
         tagMapping: options.tagMapping ?? DEFAULT_TAG_MAPPING,
         gzip: format === 'csv-gzip',
+        connectionString,
+        shards: options.shards,
         onProgress: progress,
         onPhase: setPhase,
       });
@@ -183,6 +191,8 @@ export async function importCostFile(db: Db, connectionString: string, filePath:
         staged = true;
         indexed = typed.indexed;
         rollupTable = typed.rollupTable ?? undefined;
+        linkTargets = typed.linkTargets;
+        shards = typed.shards;
         rows = typed.rows;
         for (const g of typed.groups) groups.set(`${g.month}|${g.scopeKey}`, g);
         await db.costImport.update({ where: { id: importId }, data: { source: `focus-${format}`, rowsRead: rows } });
@@ -287,9 +297,10 @@ export async function importCostFile(db: Db, connectionString: string, filePath:
     if (!indexed) await setPhase('index');
     // (The typed COPY built them already, in its load transaction.)
     for (const table of indexed ? [] : tables.values()) {
-      await client.query(`ALTER TABLE "${table}" ADD PRIMARY KEY ("id", "billingMonth", "scopeKey")`);
-      for (const cols of LEAF_INDEXES) {
-        await client.query(`CREATE INDEX ON "${table}" (${cols.map((c) => `"${c}"`).join(', ')})`);
+      // Named here: the names PostgreSQL would choose are cut at 63 characters and could clash with a concurrent import's.
+      await client.query(`ALTER TABLE "${table}" ADD CONSTRAINT "${table}_pk" PRIMARY KEY ("id", "billingMonth", "scopeKey")`);
+      for (const [i, cols] of LEAF_INDEXES.entries()) {
+        await client.query(`CREATE INDEX "${table}_i${i}" ON "${table}" (${cols.map((c) => `"${c}"`).join(', ')})`);
       }
     }
 
@@ -299,7 +310,7 @@ export async function importCostFile(db: Db, connectionString: string, filePath:
       async (tx) => {
         await lockSwaps(tx);
         for (const p of periods) {
-          const replacedRows = await swapLeaf(tx, p.month, p.scopeKey, tables.get(p.scopeKey + p.month)!, periods.length === 1 ? rollupTable : undefined);
+          const replacedRows = await swapLeaf(tx, p.month, p.scopeKey, tables.get(p.scopeKey + p.month)!, periods.length === 1 ? rollupTable : undefined, linkTargets);
           result.push({ month: p.month, providerName: p.providerName, billingAccountId: p.billingAccountId, rows: p.rows, replacedRows });
         }
         if (periods.length > 1) await tx.$executeRawUnsafe(`DROP TABLE "${stage}"`);
@@ -329,9 +340,9 @@ export async function importCostFile(db: Db, connectionString: string, filePath:
     staged = false;
     const phaseMs: Record<string, number> = {};
     phaseLog.forEach((p, i) => (phaseMs[p.phase] = (phaseMs[p.phase] ?? 0) + ((phaseLog[i + 1]?.at ?? Date.now()) - p.at)));
-    return { importId, status: 'succeeded', rowCount: rows, rejectedRows: 0, errors: [], message: null, periods: result, engine, copyMode, fallbackReason, typedFallbackReason, phaseMs };
+    return { importId, status: 'succeeded', rowCount: rows, rejectedRows: 0, errors: [], message: null, periods: result, engine, copyMode, fallbackReason, typedFallbackReason, shards, phaseMs };
   } catch (error) {
-    if (error instanceof FileError) return await fail(error.message);
+    if (error instanceof FileError || error instanceof LinkTargetGone) return await fail(error.message);
     await fail(`The import failed: ${error instanceof Error ? error.message : String(error)}`).catch(() => undefined);
     throw error;
   } finally {

@@ -43,11 +43,45 @@ export async function lockSwaps(tx: Tx): Promise<void> {
   await tx.$executeRawUnsafe(`SELECT pg_advisory_xact_lock(hashtext('skyport.billing.swap'))`);
 }
 
+/** The VMs, projects and provider accounts a new period's rows link to. */
+export interface LinkTargets {
+  vmIds: string[];
+  projectIds: string[];
+  providerAccountIds: string[];
+}
+
+export class LinkTargetGone extends Error {}
+
+/** The link targets of a staged table, read from its rows (the paths that do not know them already). */
+async function linkTargetsOf(tx: Tx, table: string): Promise<LinkTargets> {
+  const distinct = async (column: string) =>
+    (await tx.$queryRawUnsafe<{ id: string }[]>(`SELECT DISTINCT ${ident(column)} AS id FROM ${ident(table)} WHERE ${ident(column)} IS NOT NULL`)).map((r) => r.id);
+  return { vmIds: await distinct('vmId'), projectIds: await distinct('projectId'), providerAccountIds: await distinct('providerAccountId') };
+}
+
+/**
+ * CostRecord's foreign keys are NOT VALID (see the billing_cost_fk_not_validated migration), so
+ * ATTACH does not check the new rows' links: this does, against the few distinct targets, and
+ * KEY SHARE-locks them so that none can be deleted before the swap commits (a delete after that
+ * nulls the links through the foreign keys' ON DELETE SET NULL, as for any other row).
+ */
+async function lockLinkTargets(tx: Tx, targets: LinkTargets): Promise<void> {
+  for (const [table, ids] of [['Vm', targets.vmIds], ['Project', targets.projectIds], ['ProviderAccount', targets.providerAccountIds]] as const) {
+    if (!ids.length) continue;
+    const found = await tx.$queryRawUnsafe<{ id: string }[]>(`SELECT "id" FROM ${ident(table)} WHERE "id" = ANY($1::text[]) FOR KEY SHARE`, ids);
+    if (found.length !== new Set(ids).size) {
+      throw new LinkTargetGone(`A ${table === 'Vm' ? 'VM' : table === 'Project' ? 'project' : 'provider account'} the file's rows link to was deleted during the import; import the file again.`);
+    }
+  }
+}
+
 /**
  * Replace the leaf (billingMonth, scopeKey) with `newTable`, which holds exactly that period's rows
- * and has CostRecord's columns. Returns how many rows the replaced leaf had.
+ * and has CostRecord's columns. Returns how many rows the replaced leaf had. `targets`: what the
+ * rows link to, when the caller knows it (otherwise read from the rows).
  */
-export async function swapLeaf(tx: Tx, billingMonth: string, scopeKey: string, newTable: string, rollupTable?: string): Promise<number> {
+export async function swapLeaf(tx: Tx, billingMonth: string, scopeKey: string, newTable: string, rollupTable?: string, targets?: LinkTargets): Promise<number> {
+  await lockLinkTargets(tx, targets ?? (await linkTargetsOf(tx, newTable)));
   await ensureMonthPartition(tx, billingMonth);
   const parent = ident(monthTable(billingMonth));
   const leaf = leafTable(billingMonth, scopeKey);
@@ -62,6 +96,12 @@ export async function swapLeaf(tx: Tx, billingMonth: string, scopeKey: string, n
     await tx.$executeRawUnsafe(`DROP TABLE ${ident(leaf)}`);
   }
   await tx.$executeRawUnsafe(`ALTER TABLE ${ident(newTable)} RENAME TO ${ident(leaf)}`);
+  // A leaf loaded in shards (typed-copy.ts) is itself partitioned: its shards take its name too.
+  const shards = await tx.$queryRawUnsafe<{ name: string }[]>(
+    `SELECT c.relname AS name FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = $1::regclass ORDER BY c.relname`,
+    `public.${ident(leaf)}`,
+  );
+  for (const [k, shard] of shards.entries()) await tx.$executeRawUnsafe(`ALTER TABLE ${ident(shard.name)} RENAME TO ${ident(`${leaf}_s${k}`)}`);
   await tx.$executeRawUnsafe(`ALTER TABLE ${parent} ATTACH PARTITION ${ident(leaf)} FOR VALUES IN (${literal(scopeKey)})`);
   await rebuildRollup(tx, billingMonth, scopeKey, rollupTable);
   return replaced;

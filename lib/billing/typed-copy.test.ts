@@ -4,6 +4,7 @@ import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { costImportFixture } from './import-test-fixture';
+import { LinkTargetGone, leafTable, swapLeaf } from './partitions';
 
 const fixture = costImportFixture('skyport-typed-');
 const { run, write } = fixture;
@@ -91,6 +92,58 @@ describe('typed COPY', () => {
     expect(sums[0]!.rolled).toBe(sums[0]!.raw);
   });
 
+  it('loads a file in two shards (two connections) into one leaf partitioned by id range, storing what one connection stores', async () => {
+    const lines = [HEADER];
+    for (let i = 0; i < 3000; i++) lines.push(row('ACC-S', `s-${i % 7}`, `${i}.25`, i % 3 ? '"{""project"": ""shop"", ""env"": ""prod""}"' : 'NULL'));
+    const text = `${lines.join('\n')}\n`;
+    const one = await run(await write('typed-one.csv', text.replaceAll('ACC-S', 'ACC-S1')), { shards: 1 });
+    const two = await run(await write('typed-two.csv', text.replaceAll('ACC-S', 'ACC-S2')), { shards: 2 });
+    for (const result of [one, two]) expect(result, result.typedFallbackReason).toMatchObject({ status: 'succeeded', copyMode: 'typed', rowCount: 3000 });
+    expect(await stored(two.importId)).toEqual(await stored(one.importId));
+
+    const period = two.periods[0]!;
+    const scope = await fixture.db.costRecord.findFirstOrThrow({ where: { importId: two.importId }, select: { scopeKey: true } });
+    const leaf = leafTable(period.month, scope.scopeKey);
+    const shards = await fixture.db.$queryRawUnsafe<{ name: string; n: bigint }[]>(
+      `SELECT c.relname AS name, (SELECT count(*) FROM "CostRecord" r WHERE r.tableoid = c.oid) AS n
+         FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = '"${leaf}"'::regclass ORDER BY 1`,
+    );
+    expect(shards).toHaveLength(2);
+    expect(shards.every((s) => Number(s.n) > 0)).toBe(true);
+    expect(shards.reduce((sum, s) => sum + Number(s.n), 0)).toBe(3000);
+
+    // Rollup = raw sums (rows of one rollup group were in both shards); a re-import replaces the period.
+    const sums = async () =>
+      (await fixture.db.$queryRaw<{ raw: string; rolled: string; rows: bigint }[]>`
+        SELECT (SELECT sum("billedCost") FROM "CostRecord" WHERE "scopeKey" = ${scope.scopeKey})::text AS raw,
+               (SELECT sum("billedCost") FROM "CostDailyRollup" WHERE "scopeKey" = ${scope.scopeKey})::text AS rolled,
+               (SELECT sum("rowCount") FROM "CostDailyRollup" WHERE "scopeKey" = ${scope.scopeKey}) AS rows`)[0]!;
+    const first = await sums();
+    expect(first.rolled).toBe(first.raw);
+    expect(Number(first.rows)).toBe(3000);
+    const again = await run(await write('typed-two-again.csv', text.replaceAll('ACC-S', 'ACC-S2')), { shards: 2 });
+    expect(again).toMatchObject({ status: 'succeeded', copyMode: 'typed', periods: [{ rows: 3000, replacedRows: 3000 }] });
+    expect(await sums()).toEqual(first);
+  });
+
+  it('splits a multi-period file loaded in shards', async () => {
+    const lines = [HEADER];
+    for (let i = 0; i < 2000; i++) {
+      const month = i % 2 ? '2024-11' : '2024-12';
+      lines.push(row('ACC-M', `m-${i % 5}`, '1.5').replaceAll('2024-09-01T00:00:00Z,2024-10-01T00:00:00Z', `${month}-01T00:00:00Z,${month}-28T00:00:00Z`).replaceAll('2024-09-02', `${month}-02`));
+    }
+    const result = await run(await write('typed-multi-shards.csv', lines.join('\n')), { shards: 2 });
+    expect(result, result.typedFallbackReason).toMatchObject({ status: 'succeeded', copyMode: 'typed', rowCount: 2000 });
+    expect(result.periods.map((p) => `${p.month} ${p.rows}`).sort()).toEqual(['2024-11-01 1000', '2024-12-01 1000']);
+    expect(await fixture.db.costRecord.count({ where: { importId: result.importId } })).toBe(2000);
+  });
+
+  it('refuses to swap in rows that link to a VM, project or account that is gone', async () => {
+    await expect(
+      fixture.db.$transaction((tx) => swapLeaf(tx, '2024-09-01', '0000000000000000', 'no_such_table', undefined, { vmIds: [], projectIds: ['gone'], providerAccountIds: [] })),
+    ).rejects.toThrow(LinkTargetGone);
+  });
+
   it('links the few rows that name a project by updating just those rows', async () => {
     const lines = [HEADER, row('ACC-F', 'f-0', '1')]; // the 'project: shop' tag (project made by the first test)
     for (let i = 1; i < 10; i++) lines.push(row('ACC-F', `f-${i}`, '1', '"{""env"": ""prod""}"'));
@@ -117,7 +170,7 @@ describe('typed COPY', () => {
     expect(text).toMatchObject({ status: 'failed', engine: 'rows', rowCount: 0 });
     expect(text.errors[0]).toMatchObject({ row: 3, column: 'BilledCost', value: 'lots' });
     expect(await fixture.db.costRecord.count({ where: { importId: text.importId } })).toBe(0);
-    const stages = await fixture.db.$queryRaw<{ n: bigint }[]>`SELECT count(*) AS n FROM pg_class WHERE relkind = 'r' AND (relname LIKE 'CostRecord_stage_%' OR relname LIKE 'CostRaw_%')`;
+    const stages = await fixture.db.$queryRaw<{ n: bigint }[]>`SELECT count(*) AS n FROM pg_class WHERE relkind IN ('r', 'p') AND (relname LIKE 'CostRecord_stage_%' OR relname LIKE 'CostRaw_%')`;
     expect(Number(stages[0]!.n)).toBe(0);
   });
 });

@@ -1,44 +1,51 @@
-// Fastest path of the FOCUS importer, for clean CSV / gzipped CSV exports: the file's bytes go
-// straight into `COPY … (FORMAT csv)` of a table that already has CostRecord's typed columns
-// (numeric, timestamp, jsonb Tags), so PostgreSQL parses and types every cell in C and Node does no
-// per-row work. The table is created in the same transaction as the COPY (with wal_level=minimal
-// PostgreSQL then skips WAL for it) and becomes the period's partition as is.
+// Fastest path of the FOCUS importer, for clean CSV / gzipped CSV exports. Node reads the bytes
+// once (lib/billing/row-scanner.ts: row and cell bounds, the checks COPY cannot make, each row's
+// link to a VM / project / account appended as three cells) and streams them into `COPY … (FORMAT
+// csv)` of tables that already have CostRecord's typed columns (numeric, timestamp, jsonb Tags), so
+// PostgreSQL parses and types every cell in C and no row is rewritten afterwards.
 //
-// What COPY cannot do is checked afterwards, set-based, in one scan: trims, null tokens other than
-// the file's own, canonical ChargeCategory / ChargeFrequency / currency, period ordering, NaN and
-// infinite values. A file that needs any per-cell normalisation (or that COPY rejects: text in a
-// cost column, US money, a ragged row…) is handed back with a reason, to the SQL-normalising COPY
-// path (copy-import.ts) and then the row path, which import it or reject it with row-level errors.
-// So all paths store the same rows and every error message has one source.
+// Large files are loaded in shards, one PostgreSQL connection each (whole rows, by chunk, to
+// whichever connection is free): COPY runs on one core per connection. Each shard table is created
+// in its own load transaction (with wal_level=minimal PostgreSQL then skips WAL for it), rolled up,
+// validated, indexed and committed; the shards become the partitions (by id range) of the period's
+// leaf, which the importer then attaches as one partition.
+//
+// What neither the scanner nor COPY checks is checked afterwards, set-based, in the rollup scan:
+// canonical ChargeCategory / ChargeFrequency / currency and period ordering. A file that needs any
+// per-cell normalisation (or that COPY rejects: text in a cost column, an impossible date…) is
+// handed back with a reason, to the SQL-normalising COPY path (copy-import.ts) and then the row
+// path, which import it or reject it with row-level errors. So all paths store the same rows and
+// every error message has one source.
 import { createReadStream } from 'node:fs';
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import { stat } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
+import type { Writable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { parse } from 'csv-parse/sync';
-import type pg from 'pg';
+import pg from 'pg';
 import copyStreams from 'pg-copy-streams';
 import type { Db } from '../db/client';
 import { isAzureNativeExport } from './azure-ea';
-import { CHARGE_CATEGORIES, CHARGE_FREQUENCIES, FOCUS_COLUMNS, type FocusColumn, focusColumnFor } from './focus-columns';
+import { CHARGE_CATEGORIES, CHARGE_FREQUENCIES, type FocusColumn, focusColumnFor } from './focus-columns';
 import { Linker, type TagMapping } from './linking';
-import { type ImportDefaults, RowNormaliser, copyLine, scopeKeyFor } from './normalize';
-import { isNullToken, parseDateTime, parseTags } from './values';
-import { countedLines, type CopyFallback, type CopyStageResult } from './copy-import';
-import { ROLLUP_SELECT } from './partitions';
+import { type ImportDefaults, RowNormaliser, scopeKeyFor } from './normalize';
+import { parseDateTime, parseTags } from './values';
+import type { CopyFallback, CopyStageResult } from './copy-import';
+import { type LinkTargets, ROLLUP_SELECT } from './partitions';
+import { CellKind, type LinkCells, RowScanner, ScanRefusal } from './row-scanner';
 
 /** Bytes read ahead to find the header, the first row and the file's null token. */
 const SAMPLE_BYTES = 64 * 1024;
-/**
- * A time followed by a UTC offset or a zone name/abbreviation ("+02:00", " CET", "Europe/Paris"):
- * timestamp input would silently drop it, so such files go to the paths that convert it. A bare
- * "Z" passes. (A tag value that merely looks like this only costs the slower path.)
- */
-const UTC_OFFSET = /:\d\d(?:\.\d+)?(?:[+-]\d\d| ?[A-Za-z]{2,})/;
 const NULL_TOKENS = ['null', 'none', 'n/a', 'nan'];
-const OFFSET_SLICE = 32 * 1024;
+/** Below this size one connection loads the file (a shard's set-up costs more than it saves). */
+const SHARD_MIN_BYTES = 16 * 1024 * 1024;
+const MAX_SHARDS = 4;
+const PROGRESS_EVERY_MS = 1000;
 
 const lit = (s: string) => `'${s.replace(/'/g, "''")}'`;
 const ident = (s: string) => `"${s.replace(/"/g, '""')}"`;
+/** A CSV cell holding `text` (quoted: JSON has commas and quotes). */
+const csvCell = (text: string) => Buffer.from(`"${text.replaceAll('"', '""')}"`, 'utf8');
 
 interface Peeked {
   header: string;
@@ -93,58 +100,6 @@ function nullTokenOf(sample: string): string | null {
   return found.size === 1 ? [...found][0]! : '';
 }
 
-/**
- * Drops blank lines outside quoted cells (some exports put one after every row; COPY would reject
- * them, the row path skips them). Only used when the read-ahead shows blank lines: it looks at
- * every byte, which plain files need not pay for.
- */
-function blankLineStripper(): (chunk: Buffer) => Buffer {
-  let inQuotes = false;
-  let lineStart = true;
-  let pendingCr = false;
-  return (chunk) => {
-    const out = Buffer.allocUnsafe(chunk.length + 1);
-    let n = 0;
-    for (let i = 0; i < chunk.length; i++) {
-      const b = chunk[i]!;
-      if (pendingCr) {
-        pendingCr = false;
-        if (b === 0x0a) continue; // "\r\n" on an empty line
-        out[n++] = 0x0d;
-      }
-      if (!inQuotes && lineStart) {
-        if (b === 0x0a) continue;
-        if (b === 0x0d) {
-          pendingCr = true;
-          continue;
-        }
-      }
-      if (b === 0x22) inQuotes = !inQuotes;
-      lineStart = !inQuotes && b === 0x0a;
-      out[n++] = b;
-    }
-    return out.subarray(0, n);
-  };
-}
-
-/** The UTC-offset guard as the bytes pass (no per-row objects); progress is counted by `countedLines`. */
-async function* offsetGuarded(chunks: AsyncGenerator<Buffer>, state: { offsetSeen: boolean }, transform?: (chunk: Buffer) => Buffer): AsyncGenerator<Buffer> {
-  let tail = '';
-  for await (const raw of chunks) {
-    const chunk = transform ? transform(raw) : raw;
-    // In 32 KiB slices (overlapping by 32 bytes): short-lived strings stay in V8's young generation
-    // instead of piling up as large objects until a full GC, which showed as RSS growth.
-    for (let at = 0; at < chunk.length; at += OFFSET_SLICE) {
-      const text = tail + chunk.toString('latin1', at, Math.min(chunk.length, at + OFFSET_SLICE));
-      if (UTC_OFFSET.test(text)) {
-        state.offsetSeen = true;
-        throw new Error('a date-time with a UTC offset');
-      }
-      tail = text.slice(-32);
-    }
-    yield chunk;
-  }
-}
 
 export interface TypedCopyOptions {
   importId: string;
@@ -152,6 +107,10 @@ export interface TypedCopyOptions {
   defaults: ImportDefaults;
   tagMapping: TagMapping[];
   gzip: boolean;
+  /** For the shards' extra connections. */
+  connectionString: string;
+  /** Connections that load the file (default: by file size and cores, 1–4). */
+  shards?: number;
   onProgress?: (rowsRead: number) => Promise<void>;
   onPhase?: (phase: string) => Promise<void>;
 }
@@ -161,10 +120,38 @@ export interface TypedStageResult extends CopyStageResult {
   indexed: boolean;
   /** The one period's daily rollup rows (CostDailyRollup's columns), for the swap. */
   rollupTable: string | null;
+  /** What the rows link to (the swap checks and locks these instead of scanning the rows). */
+  linkTargets: LinkTargets;
+  /** Connections that loaded the file. */
+  shards: number;
 }
 
 /** Index set of a CostRecord leaf (the parent's indexes; ATTACH adopts them). */
 export const LEAF_INDEXES: string[][] = [['chargePeriodStart'], ['projectId', 'chargePeriodStart'], ['vmId'], ['resourceId']];
+
+/** CostDailyRollup's grouping columns (the rollup tables' first twelve) and its sums. */
+const ROLLUP_KEYS = ['billingMonth', 'scopeKey', 'day', 'lastDay', 'providerName', 'billingCurrency', 'chargeCategory', 'region', 'projectId', 'serviceCategory', 'serviceName', 'subAccountId'];
+
+/** One loading connection: its table, in its own transaction until committed. */
+interface Shard {
+  client: pg.Client;
+  /** Opened for this shard (closed at the end); shard 0 uses the importer's connection. */
+  own: boolean;
+  table: string;
+  seq: string;
+  rollup: string;
+  /** Id range of the shard's rows (the leaf's RANGE partition bounds); null = unbounded. */
+  from: string | null;
+  to: string | null;
+  inTransaction: boolean;
+  copy: Writable | null;
+  copied: Promise<void> | null;
+}
+
+async function defaultShards(filePath: string, gzip: boolean): Promise<number> {
+  const size = (await stat(filePath)).size * (gzip ? 8 : 1);
+  return size < SHARD_MIN_BYTES ? 1 : Math.max(1, Math.min(MAX_SHARDS, availableParallelism()));
+}
 
 export async function stageCsvTyped(
   client: pg.Client,
@@ -172,15 +159,24 @@ export async function stageCsvTyped(
   filePath: string,
   options: TypedCopyOptions,
 ): Promise<TypedStageResult | CopyFallback> {
-  const { stage } = options;
-  const seq = `${stage}_seq`;
-  let inTransaction = false;
+  const { stage, importId } = options;
+  const shards: Shard[] = [];
+  const committed: string[] = [];
+  const all = <T>(fn: (shard: Shard, k: number) => Promise<T>) => Promise.all(shards.map(fn));
+  const closeCopies = async () => {
+    for (const s of shards) if (s.copy && !s.copy.writableFinished) s.copy.destroy(new Error('import aborted'));
+    await Promise.all(shards.map((s) => s.copied?.catch(() => undefined)));
+  };
   const fallback = async (reason: string): Promise<CopyFallback> => {
-    if (inTransaction) await client.query('ROLLBACK').catch(() => undefined);
-    inTransaction = false;
+    await closeCopies();
+    for (const s of shards) {
+      if (s.inTransaction) await s.client.query('ROLLBACK').catch(() => undefined);
+      s.inTransaction = false;
+    }
+    if (committed.length) await client.query(`DROP TABLE IF EXISTS ${committed.map(ident).join(', ')}`).catch(() => undefined);
     return { rows: 0, groups: [], fallbackReason: `typed COPY: ${reason}` };
   };
-  // 256 KiB reads and one chunk in flight (below): memory stays flat whatever the file size.
+  // 256 KiB reads, one chunk in flight per shard (below): memory stays flat whatever the file size.
   const input = createReadStream(filePath, { highWaterMark: 1 << 18 });
   const bytes = options.gzip ? input.pipe(createGunzip()) : input;
   if (options.gzip) input.on('error', (error) => bytes.destroy(error));
@@ -208,11 +204,10 @@ export async function stageCsvTyped(
     if (isAzureNativeExport(headers)) return await fallback('Azure native export');
     const linker = await Linker.load(db, options.tagMapping);
     try {
-      new RowNormaliser(headers, options.importId, options.defaults, linker); // checks mandatory columns
+      new RowNormaliser(headers, importId, options.defaults, linker); // checks mandatory columns
     } catch (error) {
       return await fallback(`header: ${(error as Error).message}`);
     }
-    if (UTC_OFFSET.test(peeked.sample)) return await fallback('a date-time with a UTC offset');
     const nullToken = nullTokenOf(peeked.sample);
     if (nullToken === null) return await fallback('more than one null token');
 
@@ -248,21 +243,10 @@ export async function stageCsvTyped(
     const account = isNull(accountCell) ? null : accountCell;
     const scopeKey = scopeKeyFor(provider, account);
 
-    await client.query('BEGIN');
-    inTransaction = true;
-    await client.query(`SET LOCAL TIME ZONE 'UTC'`);
-    await client.query(`SET LOCAL DateStyle = 'ISO, MDY'`);
-    await client.query(`SET LOCAL maintenance_work_mem = '256MB'`);
-    await client.query(`SET LOCAL work_mem = '64MB'`);
-    await client.query(`CREATE SEQUENCE "${seq}" CACHE 1000`);
-    await client.query(`CREATE TABLE "${stage}" (LIKE "CostRecord" INCLUDING DEFAULTS)`);
     const alters = [
-      `ALTER COLUMN "id" SET DEFAULT ${lit(`${options.importId}.`)} || nextval('"${seq}"')::text`,
       `ALTER COLUMN "billingMonth" SET DEFAULT ${lit(month)}`,
       `ALTER COLUMN "scopeKey" SET DEFAULT ${lit(scopeKey)}`,
-      `ALTER COLUMN "importId" SET DEFAULT ${lit(options.importId)}`,
-      // An empty Tags cell is {} (set after the COPY); NOT NULL is restored before the swap.
-      ...(present.has('tags') ? [`ALTER COLUMN "tags" DROP NOT NULL`] : []),
+      `ALTER COLUMN "importId" SET DEFAULT ${lit(importId)}`,
       ...unknown.map((u) => `ADD COLUMN "${u.target}" text`),
     ];
     if (!present.has('providerName') && !present.has('serviceProviderName') && options.defaults.providerName) {
@@ -274,182 +258,276 @@ export async function stageCsvTyped(
       if (!options.defaults.billingCurrency || !/^[A-Z]{3}$/.test(options.defaults.billingCurrency)) return await fallback('BillingCurrency default');
       alters.push(`ALTER COLUMN "billingCurrency" SET DEFAULT ${lit(options.defaults.billingCurrency)}`);
     }
-    await client.query(`ALTER TABLE "${stage}" ${alters.join(', ')}`);
-    // The partition constraint as a CHECK: ATTACH then skips its validation scan.
-    await client.query(`ALTER TABLE "${stage}" ADD CONSTRAINT "${stage}_part" CHECK ("billingMonth" = ${lit(month)} AND "scopeKey" = ${lit(scopeKey)})`);
+
+    // The shards: shard k's ids are "<importId>.<k>.<12-digit sequence>", so its rows sort (in any
+    // collation) between "<importId>.<k>" and "<importId>.<k+1>", the bounds of its RANGE partition
+    // of the leaf; inserted in id order, the primary key builds from presorted input.
+    const count = Math.min(MAX_SHARDS, Math.max(1, options.shards ?? (await defaultShards(filePath, options.gzip))));
+    for (let k = 0; k < count; k++) {
+      const table = count === 1 ? stage : `${stage}_s${k}`;
+      const own = k > 0;
+      const shardClient = own ? new pg.Client({ connectionString: options.connectionString }) : client;
+      const shard: Shard = {
+        client: shardClient,
+        own,
+        table,
+        seq: `${table}_seq`,
+        rollup: `${table}_rollup`,
+        from: k === 0 ? null : `${importId}.${k}`,
+        to: k === count - 1 ? null : `${importId}.${k + 1}`,
+        inTransaction: false,
+        copy: null,
+        copied: null,
+      };
+      shards.push(shard);
+      if (own) await shardClient.connect();
+    }
+    const copyColumns = [...targets.map((t) => ident(t.target)), '"vmId"', '"projectId"', '"providerAccountId"'].join(', ');
+    await all(async (s, k) => {
+      await s.client.query('BEGIN');
+      s.inTransaction = true;
+      await s.client.query(`SET LOCAL TIME ZONE 'UTC'`);
+      await s.client.query(`SET LOCAL DateStyle = 'ISO, MDY'`);
+      await s.client.query(`SET LOCAL maintenance_work_mem = '256MB'`);
+      await s.client.query(`SET LOCAL work_mem = '64MB'`);
+      await s.client.query(`CREATE SEQUENCE "${s.seq}" CACHE 1000`);
+      await s.client.query(`CREATE TABLE "${s.table}" (LIKE "CostRecord" INCLUDING DEFAULTS)`);
+      await s.client.query(
+        `ALTER TABLE "${s.table}" ALTER COLUMN "id" SET DEFAULT ${lit(`${importId}.${k}.`)} || lpad(nextval('"${s.seq}"')::text, 12, '0'), ${alters.join(', ')}`,
+      );
+      // The partition constraints as a CHECK: ATTACH then skips its validation scan.
+      const ids = [s.from === null ? null : `"id" >= ${lit(s.from)}`, s.to === null ? null : `"id" < ${lit(s.to)}`].filter(Boolean);
+      await s.client.query(
+        `ALTER TABLE "${s.table}" ADD CONSTRAINT "${s.table}_part" CHECK ("billingMonth" = ${lit(month)} AND "scopeKey" = ${lit(scopeKey)}${ids.map((c) => ` AND ${c}`).join('')})`,
+      );
+      const copy = s.client.query(copyStreams.from(`COPY "${s.table}" (${copyColumns}) FROM STDIN (FORMAT csv, HEADER false, FREEZE true, NULL ${lit(nullToken)}, FORCE_NULL (${copyColumns}))`));
+      s.copy = copy;
+      s.copied = new Promise<void>((resolve, reject) => {
+        copy.on('finish', () => resolve());
+        copy.on('error', reject);
+      });
+      s.copied.catch(() => undefined); // awaited below; an early COPY error must not go unhandled
+    });
 
     await options.onPhase?.('copy');
-    const columns = targets.map((t) => ident(t.target)).join(', ');
-    const copy = client.query(
-      copyStreams.from(`COPY "${stage}" (${columns}) FROM STDIN (FORMAT csv, HEADER false, NULL ${lit(nullToken)}, FORCE_NULL (${columns}))`),
-    );
-    const state = { offsetSeen: false };
-    try {
-      const blankLines = /\n\r?\n/.test(`\n${peeked.sample}`);
-      await pipeline(Readable.from(countedLines(offsetGuarded(peeked.rest, state, blankLines ? blankLineStripper() : undefined), options.onProgress), { highWaterMark: 1 }), copy);
-    } catch (error) {
-      return await fallback(state.offsetSeen ? 'a date-time with a UTC offset' : (error as Error).message);
-    }
-    const rows = Number(copy.rowCount);
-    if (rows === 0) return await fallback('no rows');
-
-    await options.onPhase?.('link');
-    // Linking (and the rare Tags that need normalising) once per distinct (ResourceId, Tags), with
-    // the row path's own code; only rows that link or change are updated.
-    const pairSql = `SELECT "resourceId" AS rid, "tags", count(*)::int AS n FROM "${stage}" GROUP BY 1, 2`;
-    let pairs = await client.query<{ rid: string | null; tags: unknown; n: number }>(pairSql);
-    if (pairs.rows.some((p) => p.tags === null)) {
-      // Empty Tags cells are {} (as on the row path); only files that have them pay for this update.
-      await client.query(`UPDATE "${stage}" SET "tags" = '{}' WHERE "tags" IS NULL`);
-      pairs = await client.query<{ rid: string | null; tags: unknown; n: number }>(pairSql);
-    }
-    const links: string[] = [];
-    let linkedRows = 0;
-    for (const pair of pairs.rows) {
-      if (typeof pair.tags !== 'object' || pair.tags === null || Array.isArray(pair.tags)) return await fallback('Tags that are not a JSON object');
-      if (pair.rid !== null && (pair.rid !== pair.rid.trim() || isNullToken(pair.rid))) return await fallback('ResourceId needs normalisation');
-      const tags = parseTags(pair.tags);
-      const changed = Object.entries(pair.tags).some(([k, v]) => typeof v !== 'string' || k !== k.trim() || !k);
-      const link = linker.link(pair.rid, tags);
-      if (!changed && !link.vmId && !link.projectId && !link.providerAccountId) continue;
-      linkedRows += pair.n;
-      links.push(copyLine([pair.rid ?? '\u0001', JSON.stringify(pair.tags), JSON.stringify(tags), link.vmId, link.projectId, link.providerAccountId]));
-    }
-    if (links.length) {
-      const linkTable = `${stage}_links`;
-      await client.query(`CREATE TEMP TABLE "${linkTable}" (rid text, tags jsonb, new_tags jsonb, vm_id text, project_id text, account_id text) ON COMMIT DROP`);
-      await pipeline(Readable.from(links), client.query(copyStreams.from(`COPY "${linkTable}" FROM STDIN`)));
-      await client.query(`ANALYZE "${linkTable}"`);
-      const join = `coalesce(s."resourceId", E'\\x01') = l.rid AND s."tags" = l.tags`;
-      if (linkedRows * 5 < rows) {
-        // A few rows link: update just those.
-        await client.query(
-          `UPDATE "${stage}" s SET "tags" = l.new_tags, "vmId" = l.vm_id, "projectId" = l.project_id, "providerAccountId" = l.account_id
-             FROM "${linkTable}" l WHERE ${join}`,
-        );
-      } else {
-        // Most rows link (a real estate: every row carries a project tag): one INSERT … SELECT into a
-        // fresh table (same transaction, so no WAL either) beats an UPDATE that would leave every row
-        // twice in the partition-to-be.
-        const linked = `${stage}_linked`;
-        const cols = await client.query<{ name: string }>(
-          `SELECT attname AS name FROM pg_attribute WHERE attrelid = $1::regclass AND attnum > 0 AND NOT attisdropped ORDER BY attnum`,
-          [`"${stage}"`],
-        );
-        const replaced: Record<string, string> = {
-          tags: 'coalesce(l.new_tags, s."tags")',
-          vmId: 'l.vm_id',
-          projectId: 'l.project_id',
-          providerAccountId: 'l.account_id',
-        };
-        await client.query(`CREATE TABLE "${linked}" (LIKE "${stage}" INCLUDING DEFAULTS INCLUDING CONSTRAINTS)`);
-        await client.query(
-          `INSERT INTO "${linked}" (${cols.rows.map((c) => ident(c.name)).join(', ')})
-           SELECT ${cols.rows.map((c) => replaced[c.name] ?? `s.${ident(c.name)}`).join(', ')} FROM "${stage}" s LEFT JOIN "${linkTable}" l ON ${join}`,
-        );
-        await client.query(`DROP TABLE "${stage}"`);
-        await client.query(`ALTER TABLE "${linked}" RENAME TO "${stage}"`);
+    const kinds = targets.map((t) => {
+      if (!t.column) return CellKind.None;
+      switch (t.column.type) {
+        case 'string':
+          return CellKind.Text;
+        case 'cost':
+        case 'decimal':
+          return CellKind.Number;
+        case 'datetime':
+          return CellKind.Date;
+        case 'tags':
+          return CellKind.Tags;
       }
+    });
+    const nullCell = nullToken;
+    const vmIds = new Set<string>();
+    const projectIds = new Set<string>();
+    const accountIds = new Set<string>();
+    const resolve = (rid: string | null, tagsJson: string | null): LinkCells => {
+      let tags: Record<string, string> = {};
+      let replacement: Buffer | null = null;
+      if (tagsJson === null) {
+        replacement = csvCell('{}');
+      } else {
+        let parsed: unknown;
+        try {
+          parsed = JSON.parse(tagsJson);
+        } catch {
+          throw new ScanRefusal('Tags that are not JSON');
+        }
+        if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new ScanRefusal('Tags that are not a JSON object');
+        tags = parseTags(parsed);
+        // Keys trimmed and values as strings, as the row path stores them.
+        if (Object.entries(parsed).some(([k, v]) => typeof v !== 'string' || k !== k.trim() || !k)) replacement = csvCell(JSON.stringify(tags));
+      }
+      const link = linker.link(rid, tags);
+      if (link.vmId) vmIds.add(link.vmId);
+      if (link.projectId) projectIds.add(link.projectId);
+      if (link.providerAccountId) accountIds.add(link.providerAccountId);
+      return { suffix: Buffer.from(`,${link.vmId ?? nullCell},${link.projectId ?? nullCell},${link.providerAccountId ?? nullCell}\n`, 'utf8'), tags: replacement };
+    };
+    const scanner = new RowScanner({ kinds, resourceId: present.get('resourceId') ?? -1, tags: present.get('tags') ?? -1 }, nullToken, resolve);
+    let lastProgress = Date.now();
+    let next = 0;
+    // One pending 'drain' promise per shard, reused until it fires (no listener per wait).
+    const drains = new Map<Shard, Promise<void>>();
+    const drained = (s: Shard) => {
+      let p = drains.get(s);
+      if (!p) {
+        p = new Promise<void>((resolveDrain) => s.copy!.once('drain', () => {
+          drains.delete(s);
+          resolveDrain();
+        }));
+        drains.set(s, p);
+      }
+      return p;
+    };
+    const send = async (out: Buffer) => {
+      if (!out.length) return;
+      // To the first shard (round robin) that can take it; if none, wait until one drains.
+      for (;;) {
+        for (let i = 0; i < shards.length; i++) {
+          const s = shards[(next + i) % shards.length]!;
+          if (!s.copy!.writableNeedDrain) {
+            next = (next + i + 1) % shards.length;
+            s.copy!.write(out);
+            return;
+          }
+        }
+        await Promise.race(shards.flatMap((s) => [drained(s), s.copied!]));
+      }
+    };
+    try {
+      for (;;) {
+        const chunk = await peeked.rest.next();
+        if (chunk.done) break;
+        await send(scanner.push(chunk.value));
+        if (options.onProgress && Date.now() - lastProgress >= PROGRESS_EVERY_MS) {
+          lastProgress = Date.now();
+          await options.onProgress(scanner.rows);
+        }
+      }
+      await send(scanner.end());
+      for (const s of shards) s.copy!.end();
+      await Promise.all(shards.map((s) => s.copied));
+    } catch (error) {
+      return await fallback((error as Error).message);
     }
+    const rows = shards.reduce((sum, s) => sum + Number((s.copy as unknown as { rowCount: number }).rowCount), 0);
+    if (rows === 0) return await fallback('no rows');
+    if (rows !== scanner.rows) return await fallback(`COPY stored ${rows} rows of ${scanner.rows}`);
 
-    // One scan builds the period's daily rollup (the swap inserts it instead of re-reading the
-    // leaf) and finds any cell that needs what COPY does not do.
+    // One scan per shard builds its daily rollup (the swap inserts it instead of re-reading the
+    // leaf) and finds what neither the scanner nor COPY checked.
     await options.onPhase?.('validate');
-    // Text cells: the columns the rollup groups by (few distinct values) are checked on the rollup
-    // rows, ResourceId on the distinct link pairs; the rest per row. All of a row's cells joined
-    // by \x01 (concat_ws skips NULLs): one regex finds untrimmed, empty and null-token cells at once.
-    const needsWork = (cols: string[]) =>
-      cols.length
-        ? `(E'\\x01' || concat_ws(E'\\x01', ${cols.map(ident).join(', ')}) || E'\\x01') ~* E'\\x01[ \\t\\r\\n\\f\\v]|[ \\t\\r\\n\\f\\v]\\x01|\\x01\\x01|\\x01(null|none|n/a|nan)\\x01'`
-        : 'false';
-    const perGroup = new Set(['providerName', 'billingCurrency', 'chargeCategory', 'regionId', 'serviceCategory', 'serviceName', 'subAccountId', 'billingAccountId', 'resourceId']);
-    const perRowText = FOCUS_COLUMNS.filter((c) => c.type === 'string' && present.has(c.db) && !perGroup.has(c.db)).map((c) => c.db);
-    const numberColumns = FOCUS_COLUMNS.filter((c) => (c.type === 'cost' || c.type === 'decimal') && present.has(c.db));
-    const dateColumns = FOCUS_COLUMNS.filter((c) => c.type === 'datetime');
     const bad = [
-      needsWork(perRowText),
       `"chargePeriodEnd" < "chargePeriodStart"`,
       ...(present.has('chargeFrequency')
         ? [`("chargeFrequency" NOT IN (${CHARGE_FREQUENCIES.map(lit).join(', ')}) AND lower("chargeFrequency") IN (${CHARGE_FREQUENCIES.map((f) => lit(f.toLowerCase())).join(', ')}))`]
         : []),
-      ...numberColumns.map((c) => `${ident(c.db)} = 'NaN'::numeric`),
-      ...dateColumns.map((c) => `NOT (${ident(c.db)} BETWEEN '1000-01-01' AND '9999-12-31 23:59:59.999')`),
     ];
     const groupBad = [
-      needsWork(['providerName', 'billingCurrency', 'chargeCategory', 'region', 'serviceCategory', 'serviceName', 'subAccountId', 'account']),
       `"chargeCategory" NOT IN (${CHARGE_CATEGORIES.map(lit).join(', ')})`,
       `(length("billingCurrency") <> 3 OR translate("billingCurrency", 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', '') <> '')`,
     ];
-    const rollup = `${stage}_rollup`;
-    await client.query(`SET LOCAL max_parallel_workers_per_gather = 0`); // one hash aggregate beats a parallel sort here
-    await client.query(
-      `CREATE TABLE "${rollup}" AS SELECT ${ROLLUP_SELECT},
-              date_trunc('month', "billingPeriodStart")::date::text AS period_month, "billingAccountId" AS account,
-              bool_or(${bad.map((b) => `coalesce(${b}, false)`).join(' OR ')}) AS bad
-         FROM "${stage}" GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, period_month, account`,
-    );
-    const scan = await client.query<{ month: string; providerName: string; billingAccountId: string | null; n: string; bad: boolean }>(
-      `SELECT period_month AS month, "providerName", account AS "billingAccountId", sum("rowCount") AS n,
-              bool_or(bad OR ${groupBad.map((b) => `coalesce(${b}, false)`).join(' OR ')}) AS bad
-         FROM "${rollup}" GROUP BY 1, 2, 3`,
-    );
-    if (scan.rows.some((g) => g.bad)) return await fallback('cells need normalisation');
-    const groups = scan.rows.map((g) => ({
-      month: g.month,
-      scopeKey: scopeKeyFor(g.providerName, g.billingAccountId),
-      providerName: g.providerName,
-      billingAccountId: g.billingAccountId,
-      rows: Number(g.n),
-    }));
+    const scans = await all(async (s) => {
+      await s.client.query(`SET LOCAL max_parallel_workers_per_gather = 0`); // one hash aggregate beats a parallel sort here
+      await s.client.query(
+        `CREATE TABLE "${s.rollup}" AS SELECT ${ROLLUP_SELECT},
+                date_trunc('month', "billingPeriodStart")::date::text AS period_month, "billingAccountId" AS account,
+                bool_or(${bad.map((b) => `coalesce(${b}, false)`).join(' OR ')}) AS bad
+           FROM "${s.table}" GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, period_month, account`,
+      );
+      const scan = await s.client.query<{ month: string; providerName: string; billingAccountId: string | null; n: string; bad: boolean }>(
+        `SELECT period_month AS month, "providerName", account AS "billingAccountId", sum("rowCount") AS n,
+                bool_or(bad OR ${groupBad.map((b) => `coalesce(${b}, false)`).join(' OR ')}) AS bad
+           FROM "${s.rollup}" GROUP BY 1, 2, 3`,
+      );
+      return scan.rows;
+    });
+    if (scans.flat().some((g) => g.bad)) return await fallback('cells need normalisation');
+    const merged = new Map<string, { month: string; scopeKey: string; providerName: string; billingAccountId: string | null; rows: number }>();
+    for (const g of scans.flat()) {
+      const key = `${g.month}|${g.providerName}|${g.billingAccountId ?? ''}`;
+      const entry = merged.get(key) ?? { month: g.month, scopeKey: scopeKeyFor(g.providerName, g.billingAccountId), providerName: g.providerName, billingAccountId: g.billingAccountId, rows: 0 };
+      entry.rows += Number(g.n);
+      merged.set(key, entry);
+    }
+    const groups = [...merged.values()];
     const onePeriod = groups.length === 1 && groups[0]!.month === month && groups[0]!.scopeKey === scopeKey;
-    if (!onePeriod) {
-      // Rare (several accounts or months in one file): re-key the other periods' rows; the swap
-      // splits the table and rebuilds each period's rollup from its rows.
-      await client.query(`DROP TABLE "${rollup}"`);
-      await client.query(`ALTER TABLE "${stage}" DROP CONSTRAINT "${stage}_part"`);
-      for (const g of groups) {
-        if (g.month === month && g.scopeKey === scopeKey) continue;
+
+    await all(async (s) => {
+      if (!onePeriod) {
+        // Rare (several accounts or months in one file): re-key the other periods' rows; the swap
+        // splits the table and rebuilds each period's rollup from its rows.
+        await s.client.query(`DROP TABLE "${s.rollup}"`);
+        await s.client.query(`ALTER TABLE "${s.table}" DROP CONSTRAINT "${s.table}_part"`);
+        for (const g of groups) {
+          if (g.month === month && g.scopeKey === scopeKey) continue;
+          await s.client.query(
+            `UPDATE "${s.table}" SET "billingMonth" = $1::date, "scopeKey" = $2
+              WHERE date_trunc('month', "billingPeriodStart") = $1::timestamp AND "providerName" = $3 AND "billingAccountId" IS NOT DISTINCT FROM $4`,
+            [g.month, g.scopeKey, g.providerName, g.billingAccountId],
+          );
+        }
+      } else {
+        await s.client.query(`ALTER TABLE "${s.rollup}" DROP COLUMN period_month, DROP COLUMN account, DROP COLUMN bad`);
+      }
+      // Vendor / unknown columns → extra, only when a file has them (raw text, null tokens dropped).
+      if (unknown.length) {
+        const value = (u: (typeof unknown)[number]) =>
+          `CASE WHEN btrim("${u.target}") = '' OR lower(btrim("${u.target}")) IN (${NULL_TOKENS.map(lit).join(', ')}) THEN NULL ELSE "${u.target}" END`;
+        const parts: string[] = [];
+        for (let i = 0; i < unknown.length; i += 40) {
+          parts.push(`jsonb_strip_nulls(jsonb_build_object(${unknown.slice(i, i + 40).map((u) => `${lit(u.header)}, ${value(u)}`).join(', ')}))`);
+        }
+        await s.client.query(`UPDATE "${s.table}" SET "extra" = ${parts.join(' || ')} WHERE ${unknown.map((u) => `"${u.target}" IS NOT NULL`).join(' OR ')}`);
+        await s.client.query(`ALTER TABLE "${s.table}" ${unknown.map((u) => `DROP COLUMN "${u.target}"`).join(', ')}`);
+      }
+      await s.client.query(
+        `ALTER TABLE "${s.table}" ALTER COLUMN "id" DROP DEFAULT, ALTER COLUMN "billingMonth" DROP DEFAULT, ALTER COLUMN "scopeKey" DROP DEFAULT,
+           ALTER COLUMN "importId" DROP DEFAULT, ALTER COLUMN "providerName" DROP DEFAULT, ALTER COLUMN "billingCurrency" DROP DEFAULT`,
+      );
+      await s.client.query(`DROP SEQUENCE "${s.seq}"`);
+    });
+    if (onePeriod) {
+      // Indexes after the load, in the same transactions (no WAL for them either with wal_level=minimal).
+      await options.onPhase?.('index');
+      await all(async (s) => {
+        // Named here: PostgreSQL's chosen names are cut at 63 characters, which can make two shards'
+        // names equal — and the second shard then waits on the first's uncommitted pg_class row.
+        await s.client.query(`ALTER TABLE "${s.table}" ADD CONSTRAINT "${s.table}_pk" PRIMARY KEY ("id", "billingMonth", "scopeKey")`);
+        for (const [i, cols] of LEAF_INDEXES.entries()) await s.client.query(`CREATE INDEX "${s.table}_i${i}" ON "${s.table}" (${cols.map(ident).join(', ')})`);
+      });
+    }
+    await all(async (s) => {
+      await s.client.query('COMMIT');
+      s.inTransaction = false;
+      committed.push(s.table, ...(onePeriod ? [s.rollup] : []));
+    });
+
+    let rollupTable: string | null = onePeriod ? shards[0]!.rollup : null;
+    if (shards.length > 1) {
+      // The shards become one table: the leaf, partitioned by id range. Its indexes adopt the
+      // shards' (no build), and its rollup sums theirs (rows of one group can be in every shard).
+      committed.push(stage);
+      await client.query('BEGIN');
+      shards[0]!.inTransaction = true;
+      await client.query(`CREATE TABLE "${stage}" (LIKE "CostRecord" INCLUDING DEFAULTS) PARTITION BY RANGE ("id")`);
+      for (const s of shards) {
         await client.query(
-          `UPDATE "${stage}" SET "billingMonth" = $1::date, "scopeKey" = $2
-            WHERE date_trunc('month', "billingPeriodStart") = $1::timestamp AND "providerName" = $3 AND "billingAccountId" IS NOT DISTINCT FROM $4`,
-          [g.month, g.scopeKey, g.providerName, g.billingAccountId],
+          `ALTER TABLE "${stage}" ATTACH PARTITION "${s.table}" FOR VALUES FROM (${s.from === null ? 'MINVALUE' : lit(s.from)}) TO (${s.to === null ? 'MAXVALUE' : lit(s.to)})`,
         );
       }
-    } else {
-      await client.query(`ALTER TABLE "${rollup}" DROP COLUMN period_month, DROP COLUMN account, DROP COLUMN bad`);
-    }
-
-    // Vendor / unknown columns → extra, only when a file has them (raw text, null tokens dropped).
-    if (unknown.length) {
-      const value = (u: (typeof unknown)[number]) =>
-        `CASE WHEN btrim("${u.target}") = '' OR lower(btrim("${u.target}")) IN (${NULL_TOKENS.map(lit).join(', ')}) THEN NULL ELSE "${u.target}" END`;
-      const parts: string[] = [];
-      for (let i = 0; i < unknown.length; i += 40) {
-        parts.push(`jsonb_strip_nulls(jsonb_build_object(${unknown.slice(i, i + 40).map((u) => `${lit(u.header)}, ${value(u)}`).join(', ')}))`);
+      if (onePeriod) {
+        await client.query(`ALTER TABLE "${stage}" ADD CONSTRAINT "${stage}_pk" PRIMARY KEY ("id", "billingMonth", "scopeKey")`);
+        for (const [i, cols] of LEAF_INDEXES.entries()) await client.query(`CREATE INDEX "${stage}_i${i}" ON "${stage}" (${cols.map(ident).join(', ')})`);
+        rollupTable = `${stage}_rollup`;
+        committed.push(rollupTable);
+        const keys = ROLLUP_KEYS.map(ident).join(', ');
+        await client.query(
+          `CREATE TABLE "${rollupTable}" AS SELECT ${keys}, max("subAccountName") AS "subAccountName", sum("billedCost") AS "billedCost",
+                  sum("effectiveCost") AS "effectiveCost", sum("rowCount") AS "rowCount"
+             FROM (${shards.map((s) => `SELECT * FROM "${s.rollup}"`).join(' UNION ALL ')}) r GROUP BY ${keys}`,
+        );
+        await client.query(`DROP TABLE ${shards.map((s) => ident(s.rollup)).join(', ')}`);
       }
-      await client.query(`UPDATE "${stage}" SET "extra" = ${parts.join(' || ')} WHERE ${unknown.map((u) => `"${u.target}" IS NOT NULL`).join(' OR ')}`);
-      await client.query(`ALTER TABLE "${stage}" ${unknown.map((u) => `DROP COLUMN "${u.target}"`).join(', ')}`);
+      await client.query('COMMIT');
+      shards[0]!.inTransaction = false;
     }
-    await client.query(
-      `ALTER TABLE "${stage}" ALTER COLUMN "tags" SET NOT NULL, ALTER COLUMN "tags" SET DEFAULT '{}', ALTER COLUMN "id" DROP DEFAULT,
-         ALTER COLUMN "billingMonth" DROP DEFAULT, ALTER COLUMN "scopeKey" DROP DEFAULT, ALTER COLUMN "importId" DROP DEFAULT,
-         ALTER COLUMN "providerName" DROP DEFAULT, ALTER COLUMN "billingCurrency" DROP DEFAULT`,
-    );
-    await client.query(`DROP SEQUENCE "${seq}"`);
-    if (onePeriod) {
-      // Indexes after the load, in the same transaction (no WAL for them either with wal_level=minimal).
-      await options.onPhase?.('index');
-      await client.query(`ALTER TABLE "${stage}" ADD PRIMARY KEY ("id", "billingMonth", "scopeKey")`);
-      for (const cols of LEAF_INDEXES) await client.query(`CREATE INDEX ON "${stage}" (${cols.map(ident).join(', ')})`);
-    }
-    await client.query('COMMIT');
-    inTransaction = false;
-    return { rows, groups, fallbackReason: null, indexed: onePeriod, rollupTable: onePeriod ? rollup : null };
+    const linkTargets = { vmIds: [...vmIds], projectIds: [...projectIds], providerAccountIds: [...accountIds] };
+    return { rows, groups, fallbackReason: null, indexed: onePeriod, rollupTable, linkTargets, shards: shards.length };
   } catch (error) {
     await fallback('error');
     throw error;
   } finally {
     input.destroy();
     bytes.destroy();
+    for (const s of shards) if (s.own) await s.client.end().catch(() => undefined);
   }
 }

@@ -13,6 +13,7 @@ import { vmCostToDate } from '../billing/vm-cost';
 import type { Db } from '../db/client';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors';
 import { adapterForAccount } from '../provider-accounts/service';
+import { markObserved } from '../provider-accounts/sync-write';
 import { priceRows } from './cost';
 import { refreshVmCosts } from './cost-refresh';
 import { ownsAProject } from './list';
@@ -194,6 +195,8 @@ export async function claimVm(db: Db, principal: Principal, vmId: string, input:
       },
     });
     if (claimed.count === 0) throw new ConflictError('This VM was claimed by someone else meanwhile.');
+    // The tags just written at the provider: a sync listing from before must not revert them.
+    await markObserved(tx, vm.id);
     await recordAudit(tx, audit, {
       action: 'vm.claim',
       targetType: 'vm',
@@ -239,6 +242,8 @@ export async function reapplyVmTags(db: Db, principal: Principal, vmId: string, 
         driftDetectedAt: remaining.length ? vm.driftDetectedAt : null,
       },
     });
+    // The tags just written at the provider: a sync listing from before must not revert them.
+    await markObserved(tx, vm.id);
     await recordAudit(tx, audit, {
       action: 'vm.reapply_tags',
       targetType: 'vm',

@@ -31,7 +31,20 @@ export interface WorkerOptions {
   pollIntervalMs?: number;
   /** How long in-flight jobs get to finish on shutdown before they are aborted and released. */
   shutdownTimeoutMs?: number;
+  /**
+   * Jobs each pool fetches (and locks) per query, handed to its workers from memory (graphile's
+   * localQueue). Default concurrency + 1: a slot that finishes takes the next job without a round
+   * trip. 1 fetches per job. Jobs locked by a pool that dies are released by the reaper below.
+   */
+  localQueueSize?: number;
 }
+
+/**
+ * Completions wait this long to be sent as one statement (graphile's completeJobBatchDelay). A job
+ * completed in its task but not yet deleted when the process dies runs again: the tasks are
+ * idempotent (a create_vm job that already succeeded is skipped at its claim).
+ */
+const COMPLETE_BATCH_DELAY_MS = 5;
 
 export interface RunningWorker {
   poolIds: string[];
@@ -82,6 +95,12 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     gracefulShutdownAbortTimeout: options.shutdownTimeoutMs ?? 30_000,
     logger: quietLogger,
     events,
+    preset: {
+      worker: {
+        localQueue: { size: options.localQueueSize ?? options.concurrency + 1 },
+        completeJobBatchDelay: COMPLETE_BATCH_DELAY_MS,
+      },
+    },
   });
 
   runningWorkers++;

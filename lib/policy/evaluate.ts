@@ -147,8 +147,8 @@ export function actionConditionsMatch(c: PolicyConditions, f: ActionFacts): bool
 
 /**
  * Day-2 actions (pure): the first enabled vm_action policy by priority whose conditions hold
- * decides. No match → the action runs now. A hard quota overrun (resize) rejects unless the policy
- * softens it; a lease extension beyond the effective maximum is never auto-approved — it goes to
+ * decides. No match → the action runs now. A hard quota or budget overrun (resize) rejects unless
+ * the policy softens it; a lease extension beyond the effective maximum is never auto-approved — it goes to
  * the matching policy's chain, or the project owner.
  */
 export function evaluateActionPolicySet(policies: readonly PolicyDefinition[], facts: ActionFacts): PolicyEvaluation {
@@ -157,11 +157,17 @@ export function evaluateActionPolicySet(policies: readonly PolicyDefinition[], f
   if (match?.action === 'reject') {
     return { outcome: 'reject', code: 'policy', policy: ref, reason: `Rejected by “${match.name}”: ${match.rejectReason}`, levels: [] };
   }
-  const overruns: { code: 'quota_exceeded' | 'lease_max'; text: string }[] = [];
+  const overruns: { code: 'quota_exceeded' | 'budget_exceeded' | 'lease_max'; text: string }[] = [];
   if (facts.quotaExceeded.length) {
     const text = `Quota exceeded: ${facts.quotaExceeded.map((q) => `${q.name} ${q.after} of ${q.limit}`).join(', ')}`;
     if (!match || match.quotaMode === 'hard') return { outcome: 'reject', code: 'quota_exceeded', policy: ref, reason: text, levels: [] };
     overruns.push({ code: 'quota_exceeded', text });
+  }
+  // As for new requests: over budget is refused unless the matching policy's budget mode is soft.
+  if (facts.budgetExceeded) {
+    const text = "This resize takes the project over this month's budget";
+    if (!match || match.budgetMode === 'hard') return { outcome: 'reject', code: 'budget_exceeded', policy: ref, reason: text, levels: [] };
+    overruns.push({ code: 'budget_exceeded', text });
   }
   if (facts.beyondLeaseMax) overruns.push({ code: 'lease_max', text: `The lease would run ${facts.leaseDays} days from today, beyond the maximum` });
   if (overruns.length) {

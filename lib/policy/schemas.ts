@@ -271,6 +271,8 @@ export interface ActionFacts {
   beyondLeaseMax: boolean;
   requesterId: string;
   quotaExceeded: { name: string; limit: number; after: number }[];
+  /** A resize that raises the monthly price takes the project over its monthly budget (the request submission's budget line). */
+  budgetExceeded?: boolean;
 }
 
 export interface EvaluatedLevel {

@@ -19,8 +19,43 @@ export interface Lookups {
 export interface BatchContext {
   lookups: Lookups;
   sizes: Map<string, ProviderSize>;
-  /** When the region's listing began: the stale-write guard and the timestamps written. */
+  /** When the region's listing began: the timestamps written (and the older, wall-clock guard). */
   seenAt: Date;
+  /** listingXid() taken before the region's first page was asked for: the stale-write guard. */
+  listingXid: string;
+}
+
+/*
+ * The stale-write guard. A listing is a snapshot from some instant after it was asked for; a
+ * day-2 action (lib/vms/run-action.ts) or a tag write (claim, re-apply) may record a newer
+ * observation of the same VM while the listing is in flight or its batch is being written, and the
+ * listing must not overwrite it (a stop that succeeded would show "running" again until the next
+ * sync). Vm.updatedAt alone cannot decide that: it is a wall-clock reading taken by the writing
+ * process (Prisma stamps it in JavaScript), compared with the listing start read by the syncing
+ * process; a sync whose clock reads ahead of the writer's by δ (another worker host, a clock step,
+ * or the same millisecond with `<=`) writes its stale listing over every observation recorded
+ * within δ after the listing began (sync-race.test.ts shows it). So both sides also read ONE
+ * monotonic counter, PostgreSQL's transaction ids: every observer stamps the row with its own
+ * transaction's id (markObserved; assigned at that transaction's first write, after it observed),
+ * the sync takes an id before it lists (listingXid) and writes only rows stamped before that id —
+ * an earlier id belongs to an observation made before the listing was asked for, which the
+ * listing therefore already reflects. What the sync writes is stamped with its listing id (not its
+ * own, later one), so overlapping syncs are ordered by when they listed. updatedAt is compared as
+ * well, so writers that do not stamp (the provisioning task's upsert) keep the protection they had.
+ */
+
+/** An id from the database's transaction counter, taken before a listing is asked for. */
+export async function listingXid(db: Db): Promise<string> {
+  const [row] = await db.$queryRaw<{ xid: string }[]>`SELECT pg_current_xact_id()::text AS xid`;
+  return row!.xid;
+}
+
+/**
+ * Stamps a VM row as observed by the calling transaction (after writing what the provider
+ * reported): a sync whose listing began before this transaction then leaves the row alone.
+ */
+export async function markObserved(tx: Pick<Db, '$executeRaw'>, vmId: string): Promise<void> {
+  await tx.$executeRaw`UPDATE "Vm" SET "observedXid" = pg_current_xact_id()::text::bigint WHERE "id" = ${vmId}`;
 }
 
 export interface BatchCounts {
@@ -71,7 +106,7 @@ function observedHash(row: DesiredRow): string {
   return createHash('md5').update(`[${values.map((v) => JSON.stringify(v)).join(', ')}]`).digest('hex');
 }
 
-async function existingRows(db: Db, accountId: string, rows: DesiredRow[], seenAt: string): Promise<Map<string, ExistingRow>> {
+async function existingRows(db: Db, accountId: string, rows: DesiredRow[], seenAt: string, xid: string): Promise<Map<string, ExistingRow>> {
   const providerIds = rows.map((r) => r.providerId);
   const hashes = rows.map(observedHash);
   const tags = rows.map((r) => JSON.stringify(r.tags));
@@ -84,7 +119,8 @@ async function existingRows(db: Db, accountId: string, rows: DesiredRow[], seenA
       md5(json_build_array(v."name", v."regionCode", v."zone", v."size", v."vcpus", v."memoryMiB", v."imageId", v."state", v."providerState",
         v."privateIp", v."publicIp", (extract(epoch FROM v."providerCreatedAt") * 1000)::bigint, v."createdBySkyport")::text) = p."hash" AS "observedSame",
       v."tags" = p."tags"::jsonb AS "tagsSame",
-      v."deletedAt" IS NULL AS "notDeleted", v."updatedAt" > ${seenAt}::timestamp(3) AS "newerThanListing",
+      v."deletedAt" IS NULL AS "notDeleted",
+      (v."observedXid" >= ${xid}::bigint OR v."updatedAt" > ${seenAt}::timestamp(3)) AS "newerThanListing",
       v."lastSeenAt" < ${seenAt}::timestamp(3) - ${LAST_SEEN_REFRESH}::interval AS "lastSeenStale",
       CASE WHEN v."managed" OR v."providerId" = ANY(${tagged}::text[]) THEN (SELECT j."kind" FROM "ProvisioningJob" j
         WHERE j."vmId" = v."id" AND j."status" = 'succeeded' AND j."kind"::text = ANY(${POWER_JOB_KINDS}::text[])
@@ -205,7 +241,7 @@ export async function writeBatch(db: Db, account: ProviderAccount, vms: Observed
   // Timestamps travel as UTC ISO text cast to timestamp(3): the columns are "without time zone" in UTC.
   const seenAt = context.seenAt.toISOString();
   const observed = unique.map((vm) => observedRow(vm, context.sizes));
-  const existing = await existingRows(db, account.id, observed, seenAt);
+  const existing = await existingRows(db, account.id, observed, seenAt, context.listingXid);
   const toWrite: DesiredRow[] = [];
   let unmanaged = 0;
   let drifted = 0;
@@ -217,12 +253,12 @@ export async function writeBatch(db: Db, account: ProviderAccount, vms: Observed
     // Rows written after the listing began are left to the next sync (the upsert's guard says the same).
     if (!before || (!before.newerThanListing && !rowUnchanged(before, row))) toWrite.push(row);
   });
-  if (toWrite.length) await upsertRows(db, account, toWrite, seenAt);
+  if (toWrite.length) await upsertRows(db, account, toWrite, seenAt, context.listingXid);
   // "updated" = seen again (whether or not anything changed), as the sync API has always counted.
   return { created: unique.length - existing.size, updated: existing.size, unmanaged, drifted, written: toWrite.length };
 }
 
-async function upsertRows(db: Db, account: ProviderAccount, rows: DesiredRow[], seenAt: string): Promise<void> {
+async function upsertRows(db: Db, account: ProviderAccount, rows: DesiredRow[], seenAt: string, xid: string): Promise<void> {
   const col = <K extends keyof DesiredRow>(key: K) => rows.map((r) => r[key]);
   const tags = rows.map((r) => JSON.stringify(r.tags));
   const createdAt = rows.map((r) => (r.providerCreatedAt ? r.providerCreatedAt.toISOString() : null));
@@ -232,14 +268,14 @@ async function upsertRows(db: Db, account: ProviderAccount, rows: DesiredRow[], 
     INSERT INTO "Vm" AS v (
       "id", "providerAccountId", "providerKind", "providerId", "name", "regionCode", "zone", "size", "vcpus", "memoryMiB", "imageId",
       "state", "providerState", "tags", "privateIp", "publicIp", "providerCreatedAt", "createdBySkyport", "managed", "projectId", "ownerId",
-      "expectedSize", "drift", "driftReasons", "driftDetectedAt", "firstSeenAt", "lastSeenAt", "deletedAt", "createdAt", "updatedAt")
+      "expectedSize", "drift", "driftReasons", "driftDetectedAt", "firstSeenAt", "lastSeenAt", "deletedAt", "createdAt", "updatedAt", "observedXid")
     SELECT
       'vm' || replace(gen_random_uuid()::text, '-', ''), ${account.id}, ${account.kind}::"ProviderKind", r."providerId", r."name", r."regionCode", r."zone", r."size",
       r."vcpus", r."memoryMiB", r."imageId", r."state"::"VmState", r."providerState", r."tags"::jsonb, r."privateIp", r."publicIp",
       r."providerCreatedAt"::timestamp(3), r."createdBySkyport", r."managed", r."projectId", r."ownerId", r."expectedSize", r."drift",
       CASE WHEN r."driftReasons" = '' THEN ARRAY[]::text[] ELSE string_to_array(r."driftReasons", ',') END,
       CASE WHEN r."drift" THEN ${seenAt}::timestamp(3) ELSE NULL END, ${seenAt}::timestamp(3), ${seenAt}::timestamp(3),
-      CASE WHEN r."state" = 'deleted' THEN ${seenAt}::timestamp(3) ELSE NULL END, ${seenAt}::timestamp(3), ${seenAt}::timestamp(3)
+      CASE WHEN r."state" = 'deleted' THEN ${seenAt}::timestamp(3) ELSE NULL END, ${seenAt}::timestamp(3), ${seenAt}::timestamp(3), ${xid}::bigint
     FROM unnest(
       ${col('providerId')}::text[], ${col('name')}::text[], ${col('regionCode')}::text[], ${col('zone')}::text[], ${col('size')}::text[],
       ${col('vcpus')}::int[], ${col('memoryMiB')}::int[], ${col('imageId')}::text[], ${col('state')}::text[], ${col('providerState')}::text[],
@@ -258,11 +294,13 @@ async function upsertRows(db: Db, account: ProviderAccount, rows: DesiredRow[], 
       "driftDetectedAt" = CASE WHEN NOT EXCLUDED."drift" THEN NULL ELSE COALESCE(v."driftDetectedAt", EXCLUDED."driftDetectedAt") END,
       "lastSeenAt" = GREATEST(v."lastSeenAt", EXCLUDED."lastSeenAt"),
       "deletedAt" = CASE WHEN EXCLUDED."state" = 'deleted' THEN COALESCE(v."deletedAt", EXCLUDED."deletedAt") ELSE NULL END,
-      "updatedAt" = EXCLUDED."updatedAt"
+      "updatedAt" = EXCLUDED."updatedAt", "observedXid" = EXCLUDED."observedXid"
     -- The batch was filtered to new and changed rows after its read; between that read and this
-    -- write a day-2 action may record a newer state: this guard (updatedAt <= seenAt) keeps the
-    -- stale listing from overwriting it, and the comparison skips rows that turned out equal.
-    WHERE v."updatedAt" <= ${seenAt}::timestamp(3) AND ((v."name", v."regionCode", v."zone", v."size", v."vcpus", v."memoryMiB", v."imageId", v."state", v."providerState", v."tags",
+    -- write a day-2 action may record a newer observation: the guard (see listingXid above; the
+    -- row as it is when this statement gets its lock, also when it waited for the action's
+    -- commit) keeps the stale listing from overwriting it, and the comparison skips rows that
+    -- turned out equal.
+    WHERE v."observedXid" < ${xid}::bigint AND v."updatedAt" <= ${seenAt}::timestamp(3) AND ((v."name", v."regionCode", v."zone", v."size", v."vcpus", v."memoryMiB", v."imageId", v."state", v."providerState", v."tags",
            v."privateIp", v."publicIp", v."providerCreatedAt", v."createdBySkyport", v."managed", v."projectId", v."ownerId",
            v."expectedSize", v."drift", v."driftReasons", v."deletedAt" IS NULL)
       IS DISTINCT FROM

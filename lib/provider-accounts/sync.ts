@@ -17,7 +17,7 @@ import { upsertInstanceTypes } from '../catalog/instance-types';
 import { NotFoundError, ValidationError } from '../errors';
 import { adapterForAccount } from './service';
 import { ACCOUNT_STATUS_REGION, finishStatus, markStarted, SyncProgress, syncStatuses } from './sync-status';
-import { writeBatch, type BatchContext, type Lookups } from './sync-write';
+import { listingXid, writeBatch, type BatchContext, type Lookups } from './sync-write';
 
 export { ACCOUNT_STATUS_REGION, syncStatuses };
 
@@ -55,6 +55,8 @@ interface RegionCounts extends RegionSyncResult {
 export interface SyncOptions {
   /** graphile-worker job running this sync, shown with its progress. */
   jobId?: string;
+  /** An adapter for the account that the caller owns (not closed here); tests hold its listing. */
+  adapter?: ProviderAdapter;
 }
 
 /** The account must exist and have an enabled region; returns the enabled region codes. */
@@ -74,7 +76,7 @@ export async function syncProviderAccount(db: Db, accountId: string, audit: Audi
   await markStarted(db, account.id, ACCOUNT_STATUS_REGION, started, { regionsTotal: regions.length, jobId: options.jobId ?? null });
   let adapter: ProviderAdapter | null = null;
   try {
-    adapter = adapterForAccount(account).adapter;
+    adapter = options.adapter ?? adapterForAccount(account).adapter;
     const { results, failure } = await syncRegions(db, adapter, account, regions);
     const total = results.reduce((sum, r) => sum + r.discovered, 0);
     const counts = sumCounts(results);
@@ -107,7 +109,7 @@ export async function syncProviderAccount(db: Db, accountId: string, audit: Audi
     });
     throw error;
   } finally {
-    await adapter?.close?.();
+    if (adapter !== options.adapter) await adapter?.close?.();
   }
 }
 
@@ -141,7 +143,9 @@ async function syncRegions(db: Db, adapter: ProviderAdapter, account: ProviderAc
     await markStarted(db, account.id, region, started);
     const listed = { count: 0 };
     try {
-      const counts = await syncRegion(db, adapter, account, region, { lookups, seenAt: started, progress, listed });
+      // Taken before the first page is asked for: the stale-write guard (sync-write.ts).
+      const xid = await listingXid(db);
+      const counts = await syncRegion(db, adapter, account, region, { lookups, seenAt: started, listingXid: xid, progress, listed });
       await finishStatus(db, account.id, region, started, { ...counts, error: null });
       results.push(counts);
     } catch (error) {
@@ -186,7 +190,7 @@ async function syncRegion(
   adapter: ProviderAdapter,
   account: ProviderAccount,
   region: string,
-  run: { lookups: Lookups; seenAt: Date; progress: SyncProgress; listed: { count: number } },
+  run: { lookups: Lookups; seenAt: Date; listingXid: string; progress: SyncProgress; listed: { count: number } },
 ): Promise<RegionCounts> {
   const counts: RegionCounts = { region, discovered: 0, created: 0, updated: 0, removed: 0, unmanaged: 0, drifted: 0 };
   const seen: string[] = [];
@@ -201,7 +205,7 @@ async function syncRegion(
   const sizes = sizeTable(db, adapter, account, region);
   sizes.catch(ignore);
   const write = async (batch: ObservedVm[]) => {
-    const context: BatchContext = { lookups: run.lookups, sizes: await sizes, seenAt: run.seenAt };
+    const context: BatchContext = { lookups: run.lookups, sizes: await sizes, seenAt: run.seenAt, listingXid: run.listingXid };
     const written = await writeBatch(db, account, batch, context);
     counts.created += written.created;
     counts.updated += written.updated;
@@ -239,11 +243,12 @@ async function syncRegion(
   }
 
   // Rows of this region the full listing did not return vanished. Rows first seen after this sync
-  // started belong to a newer, overlapping sync and are left alone.
+  // started belong to a newer, overlapping sync and are left alone, and so are rows observed after
+  // the listing began (the same guard as the batch writes).
   const startedAt = run.seenAt.toISOString();
   counts.removed = await db.$executeRaw`
-    UPDATE "Vm" SET "state" = 'deleted', "deletedAt" = now()::timestamp(3), "updatedAt" = now()::timestamp(3)
+    UPDATE "Vm" SET "state" = 'deleted', "deletedAt" = now()::timestamp(3), "updatedAt" = now()::timestamp(3), "observedXid" = ${run.listingXid}::bigint
     WHERE "providerAccountId" = ${account.id} AND "regionCode" = ${region} AND "deletedAt" IS NULL
-      AND "firstSeenAt" < ${startedAt}::timestamp(3) AND NOT ("providerId" = ANY(${seen}::text[]))`;
+      AND "firstSeenAt" < ${startedAt}::timestamp(3) AND "observedXid" < ${run.listingXid}::bigint AND NOT ("providerId" = ANY(${seen}::text[]))`;
   return counts;
 }

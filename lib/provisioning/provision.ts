@@ -4,16 +4,19 @@
 // the Vm row is upserted by account + provider id), so a job killed at any point and run again
 // converges on the same single VM.
 import { Prisma } from '@/generated/prisma/client';
+import type { RequestItemStatus, RequestStatus } from '@/generated/prisma/enums';
 import { ProviderError } from '@/providers/errors';
 import type { AdapterRuntimeOptions, ObservedVm, ProviderAdapter, ProviderKind, SkyportTags } from '@/providers/types';
-import { auditContext, recordAudit, type AuditContext } from '../audit/record';
+import { auditContext, type AuditContext } from '../audit/record';
 import type { Db } from '../db/client';
 import { jobAdapters, type AdapterCache, type AdapterLease } from '../jobs/adapter-cache';
 import { jobBackoffBaseMs, WORKER_ACTOR } from '../jobs/context';
 import { enqueueJob } from '../jobs/queue';
 import type { Tx } from '../jobs/types';
 import { appendTimeline } from '../requests/timeline';
-import { transitionItem, transitionRequest } from '../requests/state-machine';
+import { transitionItem } from '../requests/state-machine';
+import { Bookkeeping } from './bookkeeping';
+import { prismaQuery, scriptTransaction, type WithConnection } from './sql';
 import { WORKER_MAX_ATTEMPTS } from './handoff';
 import { CREATE_VM_TASK, vmName, workerJobKey } from './keys';
 import { backoffDelayMs, classifyFailure, withDeadline } from './retry';
@@ -21,6 +24,8 @@ import { resolveImageId } from './images';
 
 export interface ProvisionOptions {
   db: Db;
+  /** The connection the claim and the record run on (the worker's pool: graphile's `withPgClient`). */
+  withConnection: WithConnection;
   runtime?: AdapterRuntimeOptions;
   /** Where adapters come from; the worker process's shared cache by default. */
   adapters?: AdapterCache;
@@ -35,7 +40,7 @@ interface ClaimRow {
   maxAttempts: number;
   payload: unknown;
   itemId: string;
-  itemStatus: string;
+  itemStatus: RequestItemStatus;
   name: string;
   quantity: number;
   regionCode: string;
@@ -48,8 +53,8 @@ interface ClaimRow {
   diskGiB: number;
   providerAccountId: string;
   providerKind: ProviderKind;
-  /** The account row's version: the shared adapter is rebuilt when the account was edited. */
-  accountUpdatedAt: Date;
+  /** The account row's version (epoch ms): the shared adapter is rebuilt when the account was edited. */
+  accountVersion: number;
   requesterId: string;
   projectId: string;
   requesterEmail: string;
@@ -65,9 +70,8 @@ interface CreatePayload {
 
 const LIVE_STATES = new Set(['queued', 'running']);
 
-async function lockRequest(tx: Tx, requestId: string) {
-  const rows = await tx.$queryRaw<{ status: string; number: number }[]>`SELECT status::text AS status, number FROM "Request" WHERE id = ${requestId} FOR UPDATE`;
-  return rows[0] ?? null;
+function lockRequestSql(requestId: string): Prisma.Sql {
+  return Prisma.sql`SELECT status::text AS status, number FROM "Request" WHERE id = ${requestId} FOR UPDATE`;
 }
 
 /** Runs one execution of a create_vm ProvisioningJob. Returns what happened, for logs and tests. */
@@ -92,55 +96,60 @@ async function createVm(
   const loadAccount = (id: string) => () => db.providerAccount.findUniqueOrThrow({ where: { id } });
 
   // 1. Claim: mark running, move the request/item into provisioning (serialized on the request row).
-  // Two reads instead of a findUnique per row: the request row locked through the job's payload,
-  // then — under that lock, so it is fresh — the job with everything the VM needs.
-  const claimed = await db.$transaction(async (tx) => {
-    const locked = await tx.$queryRaw<{ status: string }[]>`
-      SELECT r.status::text AS status FROM "Request" r
-       WHERE r.id = (SELECT j.payload->>'requestId' FROM "ProvisioningJob" j WHERE j.id = ${provisioningJobId} AND j.kind = 'create_vm')
-       FOR UPDATE OF r`;
-    const request = locked[0];
+  // Two round trips (lib/provisioning/sql.ts): BEGIN, the request row locked through the job's
+  // payload, then — under that lock, so it is fresh — the job with everything the VM needs; and
+  // the writes with COMMIT.
+  const claimed = await scriptTransaction(options.withConnection, async (tx) => {
+    const [locked, rows] = await tx.begin(
+      Prisma.sql`
+        SELECT r.status::text AS status, r.number FROM "Request" r
+         WHERE r.id = (SELECT j.payload->>'requestId' FROM "ProvisioningJob" j WHERE j.id = ${provisioningJobId} AND j.kind = 'create_vm')
+         FOR UPDATE OF r`,
+      Prisma.sql`
+        SELECT j.status::text AS "jobStatus", j.attempts, j."maxAttempts", j.payload,
+               i.id AS "itemId", i.status::text AS "itemStatus", i.name, i.quantity, i."regionCode", i.zone, i.size, i.image,
+               i."leaseDays", i.vcpus, i."memoryMiB", i."diskGiB", i."providerAccountId",
+               pa.kind::text AS "providerKind", (extract(epoch FROM pa."updatedAt") * 1000)::float8 AS "accountVersion",
+               r."requesterId", r."projectId", u.email AS "requesterEmail", p.key AS "projectKey"
+          FROM "ProvisioningJob" j
+          JOIN "RequestItem" i ON i.id = j."requestItemId"
+          JOIN "ProviderAccount" pa ON pa.id = i."providerAccountId"
+          JOIN "Request" r ON r.id = i."requestId"
+          JOIN "User" u ON u.id = r."requesterId"
+          JOIN "Project" p ON p.id = r."projectId"
+         WHERE j.id = ${provisioningJobId}`,
+    );
+    const request = (locked as { status: RequestStatus; number: number }[])[0];
+    const row = (rows as ClaimRow[])[0];
     if (!request) return null;
-    const row = (await tx.$queryRaw<ClaimRow[]>`
-      SELECT j.status::text AS "jobStatus", j.attempts, j."maxAttempts", j.payload,
-             i.id AS "itemId", i.status::text AS "itemStatus", i.name, i.quantity, i."regionCode", i.zone, i.size, i.image,
-             i."leaseDays", i.vcpus, i."memoryMiB", i."diskGiB", i."providerAccountId",
-             pa.kind::text AS "providerKind", pa."updatedAt" AS "accountUpdatedAt",
-             r."requesterId", r."projectId", u.email AS "requesterEmail", p.key AS "projectKey"
-        FROM "ProvisioningJob" j
-        JOIN "RequestItem" i ON i.id = j."requestItemId"
-        JOIN "ProviderAccount" pa ON pa.id = i."providerAccountId"
-        JOIN "Request" r ON r.id = i."requestId"
-        JOIN "User" u ON u.id = r."requesterId"
-        JOIN "Project" p ON p.id = r."projectId"
-       WHERE j.id = ${provisioningJobId}`)[0];
     if (!row || !LIVE_STATES.has(row.jobStatus)) return null;
     const payload = row.payload as CreatePayload;
     if (request.status === 'cancelled') {
-      await tx.provisioningJob.update({ where: { id: provisioningJobId }, data: { status: 'cancelled', finishedAt: now() } });
+      await tx.commit(Prisma.sql`UPDATE "ProvisioningJob" SET status = 'cancelled', "finishedAt" = ${now().toISOString()}::timestamp(3), "updatedAt" = ${now().toISOString()}::timestamp(3) WHERE id = ${provisioningJobId}`);
       return null;
     }
     // observe is a read: start it now so its provider round trip overlaps the rest of the claim.
     // create still waits for the claim to commit (and never runs when the claim does not).
     // The worker's shared adapter for the account (lib/jobs/adapter-cache.ts): no per-VM SDK client
     // construction, login or token fetch; the row is loaded only when the adapter is (re)built.
-    held.lease ??= (options.adapters ?? jobAdapters).lease({ id: row.providerAccountId, updatedAt: row.accountUpdatedAt }, loadAccount(row.providerAccountId), options.runtime);
+    held.lease ??= (options.adapters ?? jobAdapters).lease({ id: row.providerAccountId, updatedAt: new Date(row.accountVersion) }, loadAccount(row.providerAccountId), options.runtime);
     held.firstObserve = held.lease.adapter.then((adapter) => adapter.observe(payload.vmKey, row.regionCode));
     held.firstObserve.catch(() => undefined);
+    // The job update, the request's and item's moves into provisioning and their events and audit
+    // rows: one statement (lib/provisioning/bookkeeping.ts), sent with the COMMIT.
+    const book = new Bookkeeping(audit, now());
     if (request.status === 'approved') {
-      await transitionRequest(tx, payload.requestId, 'provisioning', { audit, type: 'provisioning_started', message: 'Provisioning started.' });
+      await book.requestTransition(payload.requestId, request.number, 'approved', 'provisioning', { type: 'provisioning_started', message: 'Provisioning started.' });
     }
     if (row.itemStatus === 'pending') {
-      await transitionItem(tx, row.itemId, 'provisioning', { audit, type: 'provisioning_started', message: `Provisioning ${row.quantity} VM(s) for ${row.name}.` });
+      await book.itemTransition({ id: row.itemId, requestId: payload.requestId, name: row.name }, 'pending', 'provisioning', {
+        type: 'provisioning_started',
+        message: `Provisioning ${row.quantity} VM(s) for ${row.name}.`,
+      });
     }
     const attempts = row.attempts + 1;
-    await tx.provisioningJob.update({
-      where: { id: provisioningJobId },
-      data: { status: 'running', attempts, lockedBy: options.workerId ?? 'worker', lockedAt: now() },
-      select: { id: true },
-    });
     if (attempts === 1) {
-      await appendTimeline(tx, {
+      await book.timeline({
         requestId: payload.requestId,
         itemId: row.itemId,
         type: 'vm_creating',
@@ -149,6 +158,18 @@ async function createVm(
         data: { index: payload.index },
       });
     }
+    const at = now().toISOString();
+    await tx.commit(
+      book.statement({
+        before: Prisma.sql`
+          bk_job AS (
+            UPDATE "ProvisioningJob" SET status = 'running', attempts = ${attempts}, "lockedBy" = ${options.workerId ?? 'worker'},
+                   "lockedAt" = ${at}::timestamp(3), "updatedAt" = ${at}::timestamp(3)
+             WHERE id = ${provisioningJobId}
+            RETURNING id)`,
+        required: Prisma.sql`EXISTS (SELECT 1 FROM bk_job)`,
+      }),
+    );
     return { job: { id: provisioningJobId, attempts, maxAttempts: row.maxAttempts }, payload, item: row };
   });
   if (!claimed) return 'skipped';
@@ -187,60 +208,64 @@ async function createVm(
     return recordFailure(db, job.id, job.attempts, job.maxAttempts, payload, error, audit, now);
   }
 
-  // 3. Record the VM and link it; finish the item/request when this was the last VM.
-  await db.$transaction(async (tx) => {
-    await lockRequest(tx, payload.requestId);
-    const leaseExpiresAt = item.leaseDays ? new Date(now().getTime() + item.leaseDays * 86_400_000) : null;
-    const fields = {
-      name: observed.name,
-      regionCode: observed.region,
-      zone: observed.zone ?? null,
-      size: observed.size,
-      vcpus: observed.vcpus ?? item.vcpus,
-      memoryMiB: observed.memoryMiB ?? item.memoryMiB,
-      diskGiB: item.diskGiB,
-      imageId: observed.imageId ?? null,
-      state: observed.state,
-      providerState: observed.providerState,
-      tags: observed.tags as Prisma.InputJsonValue,
-      privateIp: observed.privateIp ?? null,
-      publicIp: observed.publicIp ?? null,
-      providerCreatedAt: observed.createdAt ?? null,
-      ownerId: item.requesterId,
-      projectId: item.projectId,
-      requestItemId: item.itemId,
-      createdBySkyport: true,
-      managed: true,
-      idempotencyKey: payload.vmKey,
-      lastSeenAt: now(),
-      deletedAt: null,
-    };
-    let vm = await tx.vm.upsert({
-      where: { providerAccountId_providerId: { providerAccountId: item.providerAccountId, providerId: observed.providerId } },
-      create: { providerAccountId: item.providerAccountId, providerKind: item.providerKind, providerId: observed.providerId, leaseExpiresAt, ...fields },
-      // A lease already running (a re-run after a crash) is not restarted.
-      update: fields,
-      select: { id: true, name: true, providerId: true, leaseExpiresAt: true },
-    });
-    // The row existed without a lease (e.g. inventory sync found the VM before this run recorded it).
-    if (!vm.leaseExpiresAt && leaseExpiresAt) {
-      vm = await tx.vm.update({ where: { id: vm.id }, data: { leaseExpiresAt }, select: { id: true, name: true, providerId: true, leaseExpiresAt: true } });
-    }
-    await tx.provisioningJob.update({
-      where: { id: job.id },
-      data: { status: 'succeeded', vmId: vm.id, finishedAt: now(), lockedBy: null, lockedAt: null, lastError: Prisma.DbNull, result: { providerId: observed.providerId, state: observed.state } },
-      select: { id: true },
-    });
-    await recordAudit(tx, audit, { action: 'vm.create', targetType: 'vm', targetId: vm.id, after: { name: vm.name, providerId: vm.providerId, requestItemId: item.itemId, tags } });
-    await appendTimeline(tx, {
-      requestId: payload.requestId,
-      itemId: item.itemId,
-      type: 'vm_created',
-      message: `${vm.name} is ${observed.state} (${observed.providerId}).`,
-      actorLabel: audit.actor.label,
-      data: { vmId: vm.id, index: payload.index, providerId: observed.providerId },
-    });
-    await settle(tx, payload.requestId, audit);
+  // 3. Record the VM and link it; finish the item/request when this was the last VM. Under the
+  // request lock: read what settling needs (counting this job as succeeded), then one statement
+  // upserts the Vm, finishes the job and writes every event, audit row and transition.
+  await scriptTransaction(options.withConnection, async (tx) => {
+    const [, settleRows] = await tx.begin(lockRequestSql(payload.requestId), settleStateSql(payload.requestId, job.id));
+    const at = now();
+    const book = new Bookkeeping(audit, at);
+    const name = observed.name;
+    await book.record({ action: 'vm.create', targetType: 'vm', targetId: null, after: { name, providerId: observed.providerId, requestItemId: item.itemId, tags } }, { vmRef: true });
+    await book.timeline(
+      {
+        requestId: payload.requestId,
+        itemId: item.itemId,
+        type: 'vm_created',
+        message: `${name} is ${observed.state} (${observed.providerId}).`,
+        actorLabel: audit.actor.label,
+        data: { index: payload.index, providerId: observed.providerId },
+      },
+      { vmRef: true },
+    );
+    await planSettle(book, (settleRows as { state: SettleState }[])[0]!.state);
+    const seenAt = at.toISOString();
+    const leaseExpiresAt = item.leaseDays ? new Date(at.getTime() + item.leaseDays * 86_400_000).toISOString() : null;
+    const result = JSON.stringify({ providerId: observed.providerId, state: observed.state });
+    const before = Prisma.sql`
+      bk_vm AS (
+        INSERT INTO "Vm" AS v (
+          "id", "providerAccountId", "providerKind", "providerId", "name", "regionCode", "zone", "size", "vcpus", "memoryMiB", "diskGiB",
+          "imageId", "state", "providerState", "tags", "privateIp", "publicIp", "providerCreatedAt", "ownerId", "projectId", "requestItemId",
+          "createdBySkyport", "managed", "idempotencyKey", "leaseExpiresAt", "firstSeenAt", "lastSeenAt", "deletedAt", "createdAt", "updatedAt",
+          "observedXid")
+        VALUES (
+          'vm' || replace(gen_random_uuid()::text, '-', ''), ${item.providerAccountId}, ${item.providerKind}::"ProviderKind", ${observed.providerId},
+          ${name}, ${observed.region}, ${observed.zone ?? null}, ${observed.size}, ${observed.vcpus ?? item.vcpus}::int, ${observed.memoryMiB ?? item.memoryMiB}::int,
+          ${item.diskGiB}::int, ${observed.imageId ?? null}, ${observed.state}::"VmState", ${observed.providerState}, ${JSON.stringify(observed.tags)}::jsonb,
+          ${observed.privateIp ?? null}, ${observed.publicIp ?? null}, ${observed.createdAt?.toISOString() ?? null}::timestamp(3), ${item.requesterId},
+          ${item.projectId}, ${item.itemId}, true, true, ${payload.vmKey}, ${leaseExpiresAt}::timestamp(3), ${seenAt}::timestamp(3),
+          ${seenAt}::timestamp(3), NULL, ${seenAt}::timestamp(3), ${seenAt}::timestamp(3),
+          -- What this run observed is newer than any inventory listing begun before it (sync-write.ts).
+          pg_current_xact_id()::text::bigint)
+        ON CONFLICT ("providerAccountId", "providerId") DO UPDATE SET
+          "name" = EXCLUDED."name", "regionCode" = EXCLUDED."regionCode", "zone" = EXCLUDED."zone", "size" = EXCLUDED."size",
+          "vcpus" = EXCLUDED."vcpus", "memoryMiB" = EXCLUDED."memoryMiB", "diskGiB" = EXCLUDED."diskGiB", "imageId" = EXCLUDED."imageId",
+          "state" = EXCLUDED."state", "providerState" = EXCLUDED."providerState", "tags" = EXCLUDED."tags", "privateIp" = EXCLUDED."privateIp",
+          "publicIp" = EXCLUDED."publicIp", "providerCreatedAt" = EXCLUDED."providerCreatedAt", "ownerId" = EXCLUDED."ownerId",
+          "projectId" = EXCLUDED."projectId", "requestItemId" = EXCLUDED."requestItemId", "createdBySkyport" = true, "managed" = true,
+          "idempotencyKey" = EXCLUDED."idempotencyKey", "lastSeenAt" = EXCLUDED."lastSeenAt", "deletedAt" = NULL, "updatedAt" = EXCLUDED."updatedAt",
+          "observedXid" = EXCLUDED."observedXid",
+          -- A lease already running (a re-run after a crash) is not restarted; a row found without
+          -- one (e.g. inventory sync saw the VM before this run recorded it) gets this item's.
+          "leaseExpiresAt" = COALESCE(v."leaseExpiresAt", EXCLUDED."leaseExpiresAt")
+        RETURNING v.id),
+      bk_job AS (
+        UPDATE "ProvisioningJob" SET status = 'succeeded', "vmId" = (SELECT id FROM bk_vm), "finishedAt" = ${seenAt}::timestamp(3),
+               "lockedBy" = NULL, "lockedAt" = NULL, "lastError" = NULL, result = ${result}::jsonb, "updatedAt" = ${seenAt}::timestamp(3)
+         WHERE id = ${job.id}
+        RETURNING id)`;
+    await tx.commit(book.statement({ before, vmId: Prisma.sql`(SELECT id FROM bk_vm)`, required: Prisma.sql`EXISTS (SELECT 1 FROM bk_job)` }));
   });
   return 'created';
 }
@@ -289,7 +314,7 @@ async function recordFailure(
   const failure = classifyFailure(error);
   const retry = failure.retryable && attempts < maxAttempts;
   await db.$transaction(async (tx) => {
-    await lockRequest(tx, payload.requestId);
+    await tx.$queryRaw(lockRequestSql(payload.requestId));
     const lastError = { ...failure, attempt: attempts, at: now().toISOString() };
     if (retry) {
       const runAfter = new Date(now().getTime() + backoffDelayMs(attempts, Math.random, jobBackoffBaseMs()));
@@ -318,44 +343,72 @@ async function recordFailure(
   return retry ? 'retry' : 'failed';
 }
 
+interface SettleState {
+  requestId: string;
+  /** null when the request row is gone. */
+  requestStatus: RequestStatus | null;
+  requestNumber: number;
+  items: { id: string; name: string; quantity: number; status: RequestItemStatus; jobs: number; succeeded: number; live: number }[];
+}
+
+/**
+ * One aggregate over the request's items and their create jobs (this runs once per finished VM).
+ * `succeededJobId`: a job whose success is written in the same statement as the settling, counted
+ * as succeeded (and not live) here. The caller holds the request row lock.
+ */
+function settleStateSql(requestId: string, succeededJobId: string | null = null): Prisma.Sql {
+  return Prisma.sql`
+    SELECT json_build_object(
+             'requestId', ${requestId}::text,
+             'requestStatus', (SELECT r.status::text FROM "Request" r WHERE r.id = ${requestId}),
+             'requestNumber', (SELECT r.number FROM "Request" r WHERE r.id = ${requestId}),
+             'items', COALESCE(json_agg(json_build_object('id', s.id, 'name', s.name, 'quantity', s.quantity, 'status', s.status,
+                                                          'jobs', s.jobs, 'succeeded', s.succeeded, 'live', s.live) ORDER BY s."createdAt", s.id), '[]'::json)) AS state
+      FROM (SELECT i.id, i.name, i.quantity, i.status::text AS status, i."createdAt",
+                   count(j.id)::int AS jobs,
+                   (count(j.id) FILTER (WHERE j.status = 'succeeded' OR j.id = ${succeededJobId}))::int AS succeeded,
+                   (count(j.id) FILTER (WHERE j.status IN ('queued', 'running') AND j.id IS DISTINCT FROM ${succeededJobId}))::int AS live
+              FROM "RequestItem" i
+              LEFT JOIN "ProvisioningJob" j ON j."requestItemId" = i.id AND j.kind = 'create_vm'
+             WHERE i."requestId" = ${requestId}
+             GROUP BY i.id) s`;
+}
+
 /**
  * After a VM finished (either way): an item whose VMs all exist is provisioned; a request with no
  * live job left is completed (every item provisioned) or failed (some item failed; the rest stay).
- * The caller holds the request row lock.
+ * Adds those transitions to `book`.
  */
-export async function settle(tx: Tx, requestId: string, audit: AuditContext): Promise<void> {
-  // One aggregate over the request's items and their create jobs (this runs once per finished VM).
-  const items = await tx.$queryRaw<{ id: string; name: string; quantity: number; status: string; jobs: number; succeeded: number; live: number; requestStatus: string }[]>`
-    SELECT i.id, i.name, i.quantity, i.status::text AS status,
-           count(j.id)::int AS jobs,
-           (count(j.id) FILTER (WHERE j.status = 'succeeded'))::int AS succeeded,
-           (count(j.id) FILTER (WHERE j.status IN ('queued', 'running')))::int AS live,
-           (SELECT r.status::text FROM "Request" r WHERE r.id = ${requestId}) AS "requestStatus"
-      FROM "RequestItem" i
-      LEFT JOIN "ProvisioningJob" j ON j."requestItemId" = i.id AND j.kind = 'create_vm'
-     WHERE i."requestId" = ${requestId}
-     GROUP BY i.id
-     ORDER BY i."createdAt", i.id`;
+async function planSettle(book: Bookkeeping, state: SettleState): Promise<void> {
+  const { items, requestId, requestNumber } = state;
   for (const item of items) {
     if (item.status !== 'provisioning') continue;
     if (item.jobs >= item.quantity && item.succeeded === item.jobs) {
-      await transitionItem(tx, item.id, 'provisioned', { audit, type: 'item_provisioned', message: `${item.name}: ${item.quantity} VM(s) running.` });
+      await book.itemTransition({ ...item, requestId }, 'provisioning', 'provisioned', { type: 'item_provisioned', message: `${item.name}: ${item.quantity} VM(s) running.` });
       item.status = 'provisioned';
     }
   }
   const live = items.some((i) => i.live > 0 || i.status === 'pending');
-  if (live) return;
-  const requestStatus = items[0]?.requestStatus ?? (await tx.request.findUniqueOrThrow({ where: { id: requestId }, select: { status: true } })).status;
-  if (requestStatus !== 'provisioning') return;
+  if (live || state.requestStatus !== 'provisioning') return;
   const failed = items.filter((i) => i.status === 'failed');
   if (failed.length === 0) {
-    await transitionRequest(tx, requestId, 'completed', { audit, type: 'completed', message: 'Every VM is running.' });
+    await book.requestTransition(requestId, requestNumber, 'provisioning', 'completed', { type: 'completed', message: 'Every VM is running.' });
   } else {
-    await transitionRequest(tx, requestId, 'failed', {
-      audit,
+    await book.requestTransition(requestId, requestNumber, 'provisioning', 'failed', {
       type: 'failed',
       message: `${failed.length} of ${items.length} item(s) failed: ${failed.map((i) => i.name).join(', ')}. Completed items stay; retry the failed ones.`,
       data: { failedItemIds: failed.map((i) => i.id) },
     });
   }
+}
+
+/**
+ * After a VM finished (either way): settles the request's items and the request (see planSettle)
+ * in one statement. The caller holds the request row lock.
+ */
+export async function settle(tx: Tx, requestId: string, audit: AuditContext): Promise<void> {
+  const query = prismaQuery(tx);
+  const book = new Bookkeeping(audit);
+  await planSettle(book, (await query<{ state: SettleState }>(settleStateSql(requestId)))[0]!.state);
+  await book.write(query);
 }

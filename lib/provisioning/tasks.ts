@@ -9,7 +9,12 @@ const payloadSchema = z.object({ provisioningJobId: z.string().min(1).max(64) })
 
 const createVm: Task = async (payload, helpers) => {
   const { provisioningJobId } = payloadSchema.parse(payload);
-  const outcome = await runCreateVmJob(provisioningJobId, { db: jobDb(), runtime: jobRuntime(), workerId: helpers.job.locked_by ?? undefined });
+  const outcome = await runCreateVmJob(provisioningJobId, {
+    db: jobDb(),
+    withConnection: helpers.withPgClient,
+    runtime: jobRuntime(),
+    workerId: helpers.job.locked_by ?? undefined,
+  });
   helpers.logger.debug(`create_vm ${provisioningJobId}: ${outcome}`);
 };
 

@@ -6,6 +6,7 @@ import type { RunningEmulator } from '@/providers/contract/emulator';
 import { sandboxModule, type SandboxProviderModule } from '@/providers/sandbox';
 import type { ProviderKind } from '@/providers/types';
 import { auditContext, SYSTEM_ACTOR } from '../audit/record';
+import type { Prisma } from '@/generated/prisma/client';
 import type { Db } from '../db/client';
 import { adapterForAccount, type ProviderAccountView } from '../provider-accounts/service';
 import { upsertSandboxAccount } from '../provider-accounts/sandbox';
@@ -77,33 +78,51 @@ export interface ItemSpec {
 /** An approved request with the given items, handed to the engine exactly as approval does. */
 export async function createApprovedRequest(db: Db, fixture: Fixture, items: ItemSpec[]): Promise<{ requestId: string; itemIds: string[] }> {
   return db.$transaction(async (tx) => {
-    const request = await tx.request.create({
-      data: { requesterId: fixture.userId, projectId: fixture.projectId, status: 'approved', submittedAt: new Date(), decidedAt: new Date() },
-    });
-    const itemIds: string[] = [];
-    for (const [i, spec] of items.entries()) {
-      const item = await tx.requestItem.create({
-        data: {
-          requestId: request.id,
-          templateVersionId: fixture.templateVersionId,
-          providerAccountId: spec.account.accountId,
-          regionCode: spec.account.region,
-          size: spec.account.size,
-          image: spec.image ?? spec.account.image,
-          name: spec.name ?? `vm-${randomBytes(3).toString('hex')}-${i}`,
-          quantity: spec.quantity ?? 1,
-          vcpus: 1,
-          memoryMiB: 1024,
-          diskGiB: 10,
-          leaseDays: spec.leaseDays ?? null,
-          estimatedMonthlyCost: '10.00',
-        },
-      });
-      itemIds.push(item.id);
-    }
-    await onRequestApproved(tx, request.id, auditContext(SYSTEM_ACTOR));
-    return { requestId: request.id, itemIds };
+    const created = await insertRequest(tx, fixture, items, 'approved');
+    await onRequestApproved(tx, created.requestId, auditContext(SYSTEM_ACTOR));
+    return created;
   });
+}
+
+/** A request as submission leaves it (pending approval), for a benchmark that times only approval → VMs. */
+export async function createSubmittedRequest(db: Db, fixture: Fixture, items: ItemSpec[]): Promise<{ requestId: string; itemIds: string[] }> {
+  return db.$transaction((tx) => insertRequest(tx, fixture, items, 'pending_approval'));
+}
+
+/** The last approval of a submitted request: approved, and the engine's hand-off in the same transaction. */
+export async function approveSubmittedRequest(db: Db, requestId: string): Promise<void> {
+  await db.$transaction(async (tx) => {
+    await tx.request.update({ where: { id: requestId, status: 'pending_approval' }, data: { status: 'approved', decidedAt: new Date() } });
+    await onRequestApproved(tx, requestId, auditContext(SYSTEM_ACTOR));
+  });
+}
+
+async function insertRequest(tx: Prisma.TransactionClient, fixture: Fixture, items: ItemSpec[], status: 'approved' | 'pending_approval') {
+  const request = await tx.request.create({
+    data: { requesterId: fixture.userId, projectId: fixture.projectId, status, submittedAt: new Date(), decidedAt: status === 'approved' ? new Date() : null },
+  });
+  const itemIds: string[] = [];
+  for (const [i, spec] of items.entries()) {
+    const item = await tx.requestItem.create({
+      data: {
+        requestId: request.id,
+        templateVersionId: fixture.templateVersionId,
+        providerAccountId: spec.account.accountId,
+        regionCode: spec.account.region,
+        size: spec.account.size,
+        image: spec.image ?? spec.account.image,
+        name: spec.name ?? `vm-${randomBytes(3).toString('hex')}-${i}`,
+        quantity: spec.quantity ?? 1,
+        vcpus: 1,
+        memoryMiB: 1024,
+        diskGiB: 10,
+        leaseDays: spec.leaseDays ?? null,
+        estimatedMonthlyCost: '10.00',
+      },
+    });
+    itemIds.push(item.id);
+  }
+  return { requestId: request.id, itemIds };
 }
 
 export type { ProviderAccountView };

@@ -260,7 +260,77 @@ describe('the project maximum lease through the project service', () => {
     expect((await updateProject(db, admin, w.fixture.projectId, { maxLeaseDays: 30 }, audit)).maxLeaseDays).toBe(30);
     await expect(updateProject(db, admin, w.fixture.projectId, { maxLeaseDays: 0 }, audit)).rejects.toMatchObject({ issues: [expect.objectContaining({ field: 'body/maxLeaseDays', message: 'At least 1 day' })] });
     expect((await updateProject(db, admin, w.fixture.projectId, { maxLeaseDays: null }, audit)).maxLeaseDays).toBeNull();
-    const audits = await db.auditEvent.findMany({ where: { targetType: 'project', targetId: w.fixture.projectId, action: 'project.update' }, select: { after: true } });
+    const audits = await db.auditEvent.findMany({ where: { targetType: 'project', targetId: w.fixture.projectId, action: 'project.update' }, orderBy: { id: 'asc' }, select: { after: true } });
     expect(audits.map((a) => (a.after as { maxLeaseDays: number | null }).maxLeaseDays)).toEqual([30, null]);
+  });
+});
+
+describe('a resize that raises the monthly price, against the project budget', () => {
+  // Monthly prices for the two sizes the tests resize between: +90.00 a month.
+  async function pricedSizes(w: World, vmId: string) {
+    const { current, target } = await bigSize(w, vmId);
+    const book = await db.priceBook.create({ data: { name: `budget ${w.fixture.projectKey}`, effectiveFrom: new Date(Date.UTC(2020, 0, 1)) } });
+    await db.rate.createMany({
+      data: [
+        { priceBookId: book.id, providerKind: 'aws', sku: current.size, unit: 'month', unitPrice: '10' },
+        { priceBookId: book.id, providerKind: 'aws', sku: target.size, unit: 'month', unitPrice: '100' },
+      ],
+    });
+    return { current, target };
+  }
+  const monthStart = () => new Date(Date.UTC(new Date().getUTCFullYear(), new Date().getUTCMonth(), 1));
+  const budget = (w: World, amount: string) =>
+    db.budget.create({ data: { name: `monthly ${w.fixture.projectKey}`, projectId: w.fixture.projectId, amount, startsOn: monthStart() } });
+
+  it('over the budget and no policy softens it: refused (409) with the figures, nothing stored, on the history', async () => {
+    const w = await world();
+    const vm = await provision(w);
+    const { target } = await pricedSizes(w, vm.id);
+    await budget(w, '50');
+    // The live VM (10.00) + this resize (+90.00) = 100.00 of 50.00 — the request form's arithmetic.
+    await expect(runVmAction(db, w.owner, vm.id, { action: 'resize', size: target.size }, audit)).rejects.toThrow(
+      /over this month's budget — 100\.00 of 50\.00 USD a month after this resize \(\+90\.00\)/,
+    );
+    expect(await db.request.count({ where: { vmId: vm.id } })).toBe(0);
+    expect(await db.provisioningJob.count({ where: { vmId: vm.id, kind: 'resize_vm' } })).toBe(0);
+    expect(await vmHistory(vm.id)).toContain('vm.resize.rejected');
+    // Other actions do not change the price upwards: not budget-checked.
+    expect(await runVmAction(db, w.owner, vm.id, { action: 'reboot' }, audit)).toEqual({ jobId: expect.any(String) });
+  });
+
+  it('over the budget with a soft-budget policy: the approval chain, with the budget as the reason', async () => {
+    const w = await world();
+    const vm = await provision(w);
+    const { target } = await pricedSizes(w, vm.id);
+    await budget(w, '50');
+    await policy(w, { action: 'require_approval', budgetMode: 'soft', conditions: { actions: ['resize'] }, levels: [approverLevel] });
+    const result = await runVmAction(db, w.owner, vm.id, { action: 'resize', size: target.size }, audit);
+    expect(result).toMatchObject({ jobId: null, approvalRequired: true, reason: expect.stringMatching(/over this month's budget/) });
+    const request = await db.request.findUniqueOrThrow({ where: { id: result.requestId! } });
+    expect(request).toMatchObject({ kind: 'vm_action', status: 'pending_approval', policyCode: 'budget_exceeded' });
+    expect(request.evaluation).toMatchObject({ budget: { budget: '50.00', committed: '10.00', request: '90.00', after: '100.00', exceeded: true } });
+  });
+
+  it('a resize waiting for approval counts against the budget of the next one', async () => {
+    const w = await world();
+    const first = await provision(w);
+    const second = await provision(w);
+    const { target } = await pricedSizes(w, first.id);
+    await budget(w, '150');
+    await policy(w, { action: 'require_approval', conditions: { actions: ['resize'] }, levels: [approverLevel] });
+    // Live 20.00 + 90.00 = 110.00 of 150.00: within the budget, waiting for the policy's approval.
+    const waiting = await runVmAction(db, w.owner, first.id, { action: 'resize', size: target.size }, audit);
+    expect(waiting).toMatchObject({ approvalRequired: true });
+    expect(await db.request.findUniqueOrThrow({ where: { id: waiting.requestId! } })).toMatchObject({ policyCode: 'policy' });
+    // Live 20.00 + the waiting +90.00 + this +90.00 = 200.00 of 150.00.
+    await expect(runVmAction(db, w.owner, second.id, { action: 'resize', size: target.size }, audit)).rejects.toThrow(/200\.00 of 150\.00 USD/);
+  });
+
+  it('within the budget the resize runs at once', async () => {
+    const w = await world();
+    const vm = await provision(w);
+    const { target } = await pricedSizes(w, vm.id);
+    await budget(w, '500');
+    expect(await runVmAction(db, w.owner, vm.id, { action: 'resize', size: target.size }, audit)).toEqual({ jobId: expect.any(String) });
   });
 });

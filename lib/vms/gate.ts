@@ -17,6 +17,7 @@ import { evaluateActionPolicySet } from '../policy/evaluate';
 import type { ActionFacts, PolicyEvaluation } from '../policy/schemas';
 import { loadPolicyDefinitions } from '../policy/store';
 import { adapterForAccount } from '../provider-accounts/service';
+import { budgetLine, committedSpend, type BudgetLine } from '../requests/budget';
 import { checkQuotaUsage, describeExceeded, loadProjectUsage, loadQuotaLimits, type QuotaCheck } from '../requests/quota';
 import { transitionRequest } from '../requests/state-machine';
 import { appendTimeline } from '../requests/timeline';
@@ -157,6 +158,29 @@ async function resizeQuota(tx: Tx, vm: GateVm, payload: VmActionPayload): Promis
   return { lines, exceeded: lines.filter((l) => l.exceeded).map((l) => ({ name: l.name, limit: l.limit, after: l.after })) };
 }
 
+/**
+ * A resize that raises the monthly price is checked against the project's monthly budget exactly
+ * as a request submission is (lib/requests/budget.ts: live VMs' run-rate + in-flight requests,
+ * plus this resize's price increase), under the same Project row lock. Resizes still waiting for
+ * approval or their job add their increase too (the live run-rate still has their old size), as
+ * they count against the quota. Null when there is nothing to check.
+ */
+async function resizeBudget(tx: Tx, vm: GateVm, payload: VmActionPayload): Promise<BudgetLine | null> {
+  const delta = payload.costDelta;
+  if (payload.action !== 'resize' || !vm.projectId || delta === null || delta === undefined || !new Decimal(delta).greaterThan(0)) return null;
+  await tx.$queryRaw`SELECT id FROM "Project" WHERE id = ${vm.projectId} FOR UPDATE`;
+  const prices = await loadPriceContext(tx, { projectId: vm.projectId });
+  const [spend, pending] = await Promise.all([
+    committedSpend(tx, vm.projectId, prices),
+    tx.$queryRaw<{ total: string | null }[]>`
+      SELECT sum(greatest((r.payload->>'costDelta')::numeric, 0))::text AS total FROM "Request" r
+       WHERE r."projectId" = ${vm.projectId} AND r.kind = 'vm_action' AND r.payload->>'action' = 'resize'
+         AND r.status IN ('pending_approval', 'approved', 'provisioning') AND r.payload->>'costDelta' IS NOT NULL`,
+  ]);
+  const committed = new Decimal(spend.committed).plus(pending[0]?.total ?? 0).toFixed(2);
+  return budgetLine({ ...spend, committed, request: delta });
+}
+
 const json = (v: unknown) => JSON.parse(JSON.stringify(v)) as Prisma.InputJsonValue;
 
 /**
@@ -166,7 +190,14 @@ const json = (v: unknown) => JSON.parse(JSON.stringify(v)) as Prisma.InputJsonVa
 export async function gateVmAction(tx: Tx, principal: Principal, vm: GateVm, plan: ActionPlan, audit: AuditContext): Promise<GateOutcome> {
   if (!vm.projectId) return { kind: 'run' };
   const quota = await resizeQuota(tx, vm, plan.payload);
-  const facts: ActionFacts = { ...plan.facts, projectId: vm.projectId, requesterId: principal.userId, quotaExceeded: quota.exceeded };
+  const budget = await resizeBudget(tx, vm, plan.payload);
+  const facts: ActionFacts = {
+    ...plan.facts,
+    projectId: vm.projectId,
+    requesterId: principal.userId,
+    quotaExceeded: quota.exceeded,
+    ...(budget ? { budgetExceeded: budget.exceeded } : {}),
+  };
   const evaluation = evaluateActionPolicySet(await loadPolicyDefinitions(tx, { enabledOnly: true }), facts);
   const verb = auditVerb(plan.payload.action);
   const what = describeVmAction(plan.payload);
@@ -174,11 +205,12 @@ export async function gateVmAction(tx: Tx, principal: Principal, vm: GateVm, pla
     throw new ConflictError(`Quota exceeded — ${describeExceeded(quota.exceeded)}. Choose a smaller size, or ask an admin to raise the project's quota.`);
   }
   if (evaluation.outcome === 'reject') {
-    await recordAudit(tx, audit, { action: `vm.${verb}.rejected`, targetType: 'vm', targetId: vm.id, after: { policy: evaluation.policy, reason: evaluation.reason, payload: plan.payload } });
-    return { kind: 'rejected', reason: evaluation.reason };
+    const reason = evaluation.code === 'budget_exceeded' && budget ? `${evaluation.reason} — ${describeBudget(budget)}.` : evaluation.reason;
+    await recordAudit(tx, audit, { action: `vm.${verb}.rejected`, targetType: 'vm', targetId: vm.id, after: { policy: evaluation.policy, reason, payload: plan.payload, ...(budget ? { budget } : {}) } });
+    return { kind: 'rejected', reason };
   }
   if (evaluation.outcome === 'auto_approve') return { kind: 'run' };
-  return openApproval(tx, principal, vm, plan.payload, evaluation, { quota, facts }, audit, what);
+  return openApproval(tx, principal, vm, plan.payload, evaluation, { quota, budget, facts }, audit, what);
 }
 
 async function openApproval(
@@ -187,7 +219,7 @@ async function openApproval(
   vm: GateVm,
   payload: VmActionPayload,
   e: PolicyEvaluation,
-  snapshot: { quota: QuotaCheck; facts: ActionFacts },
+  snapshot: { quota: QuotaCheck; budget: BudgetLine | null; facts: ActionFacts },
   audit: AuditContext,
   what: string,
 ): Promise<GateOutcome> {
@@ -207,7 +239,7 @@ async function openApproval(
       policyName: e.policy?.name ?? null,
       policyReason: e.reason,
       policyCode: e.code,
-      evaluation: json({ outcome: e.outcome, levels: e.levels, quota: snapshot.quota, facts: snapshot.facts }),
+      evaluation: json({ outcome: e.outcome, levels: e.levels, quota: snapshot.quota, ...(snapshot.budget ? { budget: snapshot.budget } : {}), facts: snapshot.facts }),
     },
   });
   await appendTimeline(tx, { requestId: request.id, type: 'created', message: `Request REQ-${request.number} created: ${what}.`, actorLabel: audit.actor.label });
@@ -232,6 +264,10 @@ async function openApproval(
   }
   const step = await tx.requestApprovalStep.findFirst({ where: { requestId: request.id, status: 'pending' }, select: { id: true } });
   return { kind: 'approval', requestId: request.id, requestNumber: request.number, approvalId: step?.id ?? null, reason: e.reason };
+}
+
+function describeBudget(b: BudgetLine): string {
+  return `${b.after} of ${b.budget} ${b.currency} a month after this resize (+${b.request}); choose a smaller size, or ask the project's owner to raise the budget`;
 }
 
 /** The open (pending approval) action requests of a VM, oldest first. */

@@ -9,6 +9,7 @@ import type { Db } from '../db/client';
 import { jobBackoffBaseMs, WORKER_ACTOR } from '../jobs/context';
 import { enqueueJob } from '../jobs/queue';
 import { adapterForAccount } from '../provider-accounts/service';
+import { markObserved } from '../provider-accounts/sync-write';
 import { backoffDelayMs, classifyFailure, withDeadline } from '../provisioning/retry';
 import { settleActionRequest } from './action-approval';
 import { KIND_ACTION, VM_ACTION_TASK } from './enqueue';
@@ -127,6 +128,9 @@ export async function runVmActionJob(provisioningJobId: string, options: RunActi
             lastSeenAt: now(),
           },
     });
+    // An inventory sync whose listing was asked for before this point may still hold the state
+    // from before the action; the stamp makes its write skip this row (sync-write.ts, listingXid).
+    await markObserved(tx, vm.id);
     await tx.provisioningJob.update({
       where: { id: job.id },
       data: { status: 'succeeded', finishedAt: now(), lockedAt: null, lockedBy: null, lastError: Prisma.DbNull, result: { state: gone ? 'deleted' : observed!.state, size: observed?.size ?? null } },

@@ -24,7 +24,7 @@ import { migrateJobsSchema } from '../../lib/jobs/migrate';
 import { startWorker } from '../../lib/jobs/worker';
 import { adapterForAccount } from '../../lib/provider-accounts/service';
 import { resolveImageId } from '../../lib/provisioning/images';
-import { createApprovedRequest, createFixture, ENGINE_TASKS, startEmulatedAccount, type EmulatedAccount, type Fixture } from '../../lib/provisioning/test-fixtures';
+import { approveSubmittedRequest, createApprovedRequest, createFixture, createSubmittedRequest, ENGINE_TASKS, startEmulatedAccount, type EmulatedAccount, type Fixture } from '../../lib/provisioning/test-fixtures';
 import { PROVIDER_KINDS, type ProviderKind } from '../../providers/types';
 import { machineLine, writeBenchmarkSection } from './report';
 
@@ -61,13 +61,19 @@ async function waitTerminal(db: Db, requestIds: string[], timeoutMs: number, int
   }
 }
 
-async function approveMany(db: Db, fixture: Fixture, accounts: EmulatedAccount[], count: number): Promise<string[]> {
+/** Requests as submission leaves them (10 VMs each), made before the timer: submission is not provisioning. */
+async function submitMany(db: Db, fixture: Fixture, accounts: EmulatedAccount[], count: number): Promise<string[]> {
   const ids: string[] = [];
   for (let i = 0; i < count; i += 10) {
     const specs = Array.from({ length: Math.min(10, count - i) }, (_, j) => ({ account: accounts[(i + j) % accounts.length]! }));
-    ids.push((await createApprovedRequest(db, fixture, specs)).requestId);
+    ids.push((await createSubmittedRequest(db, fixture, specs)).requestId);
   }
   return ids;
+}
+
+/** The last approval of each request (status + the engine's hand-off in one transaction), one after another. */
+async function approveAll(db: Db, requestIds: string[]): Promise<void> {
+  for (const id of requestIds) await approveSubmittedRequest(db, id);
 }
 
 /**
@@ -172,26 +178,39 @@ async function main() {
     // Timed from the first approval to the last request terminal: the hand-off's inserts, the
     // jobs' pickup and bookkeeping, and the first use of each new account's adapter all count.
     const engineSet = await startSet();
+    // Provider requests per VM in each leg: the engine should make the same calls as the loop.
+    let providerRequests = 0;
+    const countProviderRequest = () => providerRequests++;
+    diagnostics.subscribe('http.server.request.start', countProviderRequest);
+    const requestIds = await submitMany(db, fixture, engineSet, VMS);
     const engineCpu = process.cpuUsage();
     const started = performance.now();
-    const requestIds = await approveMany(db, fixture, engineSet, VMS);
+    await approveAll(db, requestIds);
     await waitTerminal(db, requestIds, 30 * 60_000, 200);
     const engineMs = performance.now() - started;
     const engineCpuMs = cpuMs(process.cpuUsage(engineCpu));
+    const engineRequests = providerRequests;
     const made = vmCount(engineSet);
     const failed = await db.requestItem.count({ where: { requestId: { in: requestIds }, status: 'failed' } });
     await worker.stop();
     const directSet = await startSet();
     const directCpu = process.cpuUsage();
+    const requestsBeforeDirect = providerRequests;
     const directMs = await directLoop(db, directSet, VMS);
     const directCpuMs = cpuMs(process.cpuUsage(directCpu));
+    const directRequests = providerRequests - requestsBeforeDirect;
+    diagnostics.unsubscribe('http.server.request.start', countProviderRequest);
     // Where the difference goes: this process runs the emulators, the adapters and (engine leg) the worker.
-    console.error(`[bench] CPU of the benchmark process per VM: engine ${(engineCpuMs / VMS).toFixed(1)} ms, direct ${(directCpuMs / VMS).toFixed(1)} ms`);
+    console.error(
+      `[bench] per VM: CPU of the benchmark process engine ${(engineCpuMs / VMS).toFixed(1)} ms, direct ${(directCpuMs / VMS).toFixed(1)} ms; ` +
+        `provider requests engine ${(engineRequests / VMS).toFixed(1)}, direct ${(directRequests / VMS).toFixed(1)}`,
+    );
     const madeDirect = vmCount(directSet);
 
     // ── kill -9 run ──
     const killBefore = vmCount(emulators);
-    const killRequests = await approveMany(db, fixture, directSet, KILL_VMS);
+    const killRequests = await submitMany(db, fixture, directSet, KILL_VMS);
+    await approveAll(db, killRequests);
     let kills = 0;
     const killStarted = performance.now();
     for (;;) {
@@ -223,7 +242,7 @@ ${machineLine()}; embedded PostgreSQL; the four emulators in the benchmark proce
 | measure | result | goal |
 | --- | --- | --- |
 | approval → first adapter call, p50 / p95 (${latencies.length} single-VM requests, idle worker; the approval transaction's commit → the first request the emulator receives for the job) | ${quantile(latencies, 0.5).toFixed(0)} ms / ${quantile(latencies, 0.95).toFixed(0)} ms | ≤ 50 ms / ≤ 200 ms |
-| ${VMS} VMs through the engine (worker pool of ${CONCURRENCY}; first approval → last request completed) | ${(engineMs / 1000).toFixed(1)} s = ${perMin(VMS, engineMs)} VMs/min; ${made} made at the providers, ${failed} items failed | |
+| ${VMS} VMs through the engine (worker pool of ${CONCURRENCY}; 100 requests of 10 VMs submitted beforehand; first approval → last request completed) | ${(engineMs / 1000).toFixed(1)} s = ${perMin(VMS, engineMs)} VMs/min; ${made} made at the providers, ${failed} items failed | |
 | the same ${VMS} VMs by calling the adapters directly (observe → create → wait until running), ${CONCURRENCY} at a time, one adapter per account | ${(directMs / 1000).toFixed(1)} s = ${perMin(VMS, directMs)} VMs/min; ${madeDirect} made | |
 | engine / direct time | ${(engineMs / directMs).toFixed(2)}× | ≤ 1.2× |
 | kill -9 run: ${KILL_VMS} provisions, \`npm run worker\` SIGKILLed ${kills}× at random points and restarted | ${atProviders} VMs at the providers, ${killVms.length} Vm rows, ${duplicates} duplicated, ${terminal}/${killRequests.length} requests terminal (${killItems.filter((i) => i.status === 'provisioned').length} items provisioned), ${killSeconds.toFixed(1)} s | exactly ${KILL_VMS}, none duplicated |

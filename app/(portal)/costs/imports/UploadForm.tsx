@@ -12,8 +12,7 @@ type Upload = { phase: 'idle' } | { phase: 'uploading'; percent: number | null }
 /** What each import phase means to the admin. */
 const PHASE_LABELS: Record<string, string> = {
   queued: 'Queued',
-  copy: 'Reading the file into the database',
-  link: 'Linking rows to VMs and projects',
+  copy: 'Reading, checking and linking the rows into the database',
   validate: 'Validating and building daily totals',
   index: 'Indexing',
   rows: 'Reading row by row (the file needs per-cell normalisation)',

@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "Vm" ADD COLUMN     "observedXid" BIGINT NOT NULL DEFAULT 0;
