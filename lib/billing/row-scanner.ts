@@ -181,7 +181,7 @@ export class RowScanner {
     this.nullToken = Buffer.from(nullToken, 'utf8');
   }
 
-  /** The complete rows of `chunk` (with what was left of the previous one), link cells appended. */
+  /** The complete rows of `chunk` (with what was left of the previous one), link cells appended; `chunk` may be reused afterwards. */
   push(chunk: Buffer): Buffer {
     const sink = { out: Buffer.allocUnsafe(chunk.length + (chunk.length >> 2) + (this.leftover?.length ?? 0) + 4096), o: 0 };
     const leftover = this.leftover;
@@ -287,7 +287,7 @@ export class RowScanner {
         quoted = false;
       }
       if (lineEnd < 0) {
-        this.leftover = data.subarray(lineStart);
+        this.leftover = Buffer.from(data.subarray(lineStart)); // a copy: the caller may reuse `data`
         break;
       }
       if (contentEnd === -2) {

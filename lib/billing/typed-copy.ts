@@ -17,7 +17,7 @@
 // path, which import it or reject it with row-level errors. So all paths store the same rows and
 // every error message has one source.
 import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import type { Writable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
@@ -65,7 +65,7 @@ async function peek(source: AsyncIterator<Buffer>): Promise<Peeked | null> {
       ended = true;
       break;
     }
-    chunks.push(next.value);
+    chunks.push(Buffer.from(next.value)); // (a copy: the reader reuses its buffer)
     size += next.value.length;
   }
   const head = Buffer.concat(chunks);
@@ -85,6 +85,24 @@ async function peek(source: AsyncIterator<Buffer>): Promise<Peeked | null> {
     }
   }
   return { header, sample, rest: rest() };
+}
+
+/**
+ * The file's bytes, `size` at a time, always in the same buffer: a chunk is valid until the next
+ * one is asked for (the scanner copies the one row a chunk cuts, peek copies its read-ahead).
+ */
+async function* readReusingBuffer(filePath: string, size: number): AsyncGenerator<Buffer> {
+  const handle = await open(filePath, 'r');
+  try {
+    const buffer = Buffer.allocUnsafe(size);
+    for (;;) {
+      const { bytesRead } = await handle.read(buffer, 0, size, null);
+      if (bytesRead === 0) return;
+      yield buffer.subarray(0, bytesRead);
+    }
+  } finally {
+    await handle.close();
+  }
 }
 
 /**
@@ -177,10 +195,11 @@ export async function stageCsvTyped(
     return { rows: 0, groups: [], fallbackReason: `typed COPY: ${reason}` };
   };
   // 256 KiB reads, one chunk in flight per shard (below): memory stays flat whatever the file size.
-  const input = createReadStream(filePath, { highWaterMark: 1 << 18 });
-  const bytes = options.gzip ? input.pipe(createGunzip()) : input;
-  if (options.gzip) input.on('error', (error) => bytes.destroy(error));
-  const iterator = bytes[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+  // A plain file is read into one reused buffer (no chunk left for the GC); gzip streams as usual.
+  const input = options.gzip ? createReadStream(filePath, { highWaterMark: 1 << 18 }) : null;
+  const bytes = input ? input.pipe(createGunzip()) : null;
+  if (input && bytes) input.on('error', (error) => bytes.destroy(error));
+  const iterator = bytes ? (bytes[Symbol.asyncIterator]() as AsyncIterator<Buffer>) : readReusingBuffer(filePath, 1 << 18);
   try {
     let peeked: Peeked | null;
     try {
@@ -526,8 +545,9 @@ export async function stageCsvTyped(
     await fallback('error');
     throw error;
   } finally {
-    input.destroy();
-    bytes.destroy();
+    input?.destroy();
+    bytes?.destroy();
+    await iterator.return?.(undefined);
     for (const s of shards) if (s.own) await s.client.end().catch(() => undefined);
   }
 }
