@@ -40,7 +40,9 @@ export function proxy(request: NextRequest): Response {
 export const config = {
   matcher: [
     {
-      source: '/((?!_next/static|_next/image|favicon.ico).*)',
+      // Not the cost upload: Next buffers a request body in memory to hand it to the proxy (and
+      // cuts it at 10 MB); importCosts streams its multipart body to disk itself (lib/billing/multipart.ts).
+      source: '/((?!_next/static|_next/image|favicon.ico|api/v1/costs/imports/?$).*)',
       missing: [
         { type: 'header', key: 'next-router-prefetch' },
         { type: 'header', key: 'purpose', value: 'prefetch' },

@@ -74,6 +74,26 @@ test('admin uploads a FOCUS file, sees totals by provider and the trend chart, a
   }
 });
 
+test('an upload larger than Next’s 10 MB proxy buffer arrives whole and imports', async ({ page }) => {
+  test.setTimeout(180_000);
+  // ~14 MB, 50,000 rows of one account-month: the body must reach importCosts' streaming reader uncut.
+  const header = 'BillingAccountId,BillingPeriodStart,BillingPeriodEnd,ChargePeriodStart,ChargePeriodEnd,ChargeCategory,BilledCost,EffectiveCost,BillingCurrency,ProviderName,ServiceName,ResourceId,Tags';
+  const rows = Array.from({ length: 50_000 }, (_, i) =>
+    ['E2E-LARGE', iso(monthStart), iso(nextMonth), iso(at(i % 600)), iso(at((i % 600) + 1)), 'Usage', '0.01', '0.01', 'USD', 'E2E Large Cloud', 'Compute', `large-${i % 997}`, `"{""env"": ""e2e"", ""padding"": ""${'x'.repeat(120)}""}"`].join(','),
+  );
+  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'skyport-e2e-')), 'focus-large.csv');
+  fs.writeFileSync(file, `${header}\n${rows.join('\n')}\n`);
+  expect(fs.statSync(file).size).toBeGreaterThan(12 * 1024 * 1024);
+
+  await signInAs(page, 'admin');
+  await page.goto('/costs/imports');
+  await waitForHydration(page, 'form[aria-label="Upload a cost file"]');
+  await page.getByLabel(/FOCUS file/).setInputFiles(file);
+  await page.getByRole('button', { name: 'Import' }).click();
+  await expect(page.getByTestId('import-state')).toHaveText('succeeded', { timeout: 150_000 });
+  await expect(page.getByTestId('import-status')).toContainText('50,000 rows imported');
+});
+
 test('a requester cannot see other projects’ costs', async ({ page }) => {
   await signInAs(page, 'requester');
   const response = await page.goto('/costs');

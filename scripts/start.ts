@@ -66,7 +66,7 @@ function prepareSecrets(config: ServerConfig): void {
   process.env.NEXTAUTH_URL ??= config.publicUrl;
 }
 
-const BUILD_INPUTS = ['app', 'components', 'lib', 'providers', 'public', 'generated', 'next.config.ts', 'postcss.config.mjs', 'tsconfig.json', 'package-lock.json'];
+const BUILD_INPUTS = ['app', 'components', 'lib', 'providers', 'public', 'generated', 'next.config.ts', 'proxy.ts', 'instrumentation-client.ts', 'postcss.config.mjs', 'tsconfig.json', 'package-lock.json'];
 
 /** Fingerprint of the sources a production build depends on (names, sizes, mtimes). */
 function sourceFingerprint(): string {
