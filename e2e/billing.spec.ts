@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
-import { expect, test } from '@playwright/test';
+import { expect, type Page, test } from '@playwright/test';
 import { queryPortalDatabase, signInAs, waitForHydration } from './support/helpers';
 
 const now = new Date();
@@ -23,6 +23,16 @@ function focusFile(resourceId: string): string {
   return [header, row('E2E Cloud A', 0, '12.34', resourceId), row('E2E Cloud A', 25, '0.66', resourceId), row('E2E Cloud B', 2, '7.5', 'disk-e2e')].join('\n');
 }
 
+/** Signs in as the admin, uploads `file` on /costs/imports and polls the import to 'succeeded' within `timeout` ms. */
+async function uploadAsAdmin(page: Page, file: string, timeout: number): Promise<void> {
+  await signInAs(page, 'admin');
+  await page.goto('/costs/imports');
+  await waitForHydration(page, 'form[aria-label="Upload a cost file"]');
+  await page.getByLabel(/FOCUS file/).setInputFiles(file);
+  await page.getByRole('button', { name: 'Import' }).click();
+  await expect(page.getByTestId('import-state')).toHaveText('succeeded', { timeout });
+}
+
 test('admin uploads a FOCUS file, sees totals by provider and the trend chart, and drills down to a VM', async ({ page }) => {
   test.setTimeout(120_000);
   const vms = await queryPortalDatabase<{ id: string; name: string; providerId: string }>(
@@ -35,12 +45,7 @@ test('admin uploads a FOCUS file, sees totals by provider and the trend chart, a
   const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'skyport-e2e-')), 'focus-e2e.csv');
   fs.writeFileSync(file, focusFile(vm.providerId));
 
-  await signInAs(page, 'admin');
-  await page.goto('/costs/imports');
-  await waitForHydration(page, 'form[aria-label="Upload a cost file"]');
-  await page.getByLabel(/FOCUS file/).setInputFiles(file);
-  await page.getByRole('button', { name: 'Import' }).click();
-  await expect(page.getByTestId('import-state')).toHaveText('succeeded', { timeout: 60_000 });
+  await uploadAsAdmin(page, file, 60_000);
   await expect(page.getByTestId('import-status')).toContainText('3 rows imported');
 
   await page.goto(`/costs?${range}`);
@@ -85,12 +90,7 @@ test('an upload larger than Next’s 10 MB proxy buffer arrives whole and import
   fs.writeFileSync(file, `${header}\n${rows.join('\n')}\n`);
   expect(fs.statSync(file).size).toBeGreaterThan(12 * 1024 * 1024);
 
-  await signInAs(page, 'admin');
-  await page.goto('/costs/imports');
-  await waitForHydration(page, 'form[aria-label="Upload a cost file"]');
-  await page.getByLabel(/FOCUS file/).setInputFiles(file);
-  await page.getByRole('button', { name: 'Import' }).click();
-  await expect(page.getByTestId('import-state')).toHaveText('succeeded', { timeout: 150_000 });
+  await uploadAsAdmin(page, file, 150_000);
   await expect(page.getByTestId('import-status')).toContainText('50,000 rows imported');
 });
 

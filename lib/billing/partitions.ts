@@ -107,10 +107,10 @@ export async function swapLeaf(tx: Tx, billingMonth: string, scopeKey: string, n
   return replaced;
 }
 
+/** CostDailyRollup's grouping columns (the first twelve of ROLLUP_SELECT). */
+export const ROLLUP_GROUP_KEYS = ['billingMonth', 'scopeKey', 'day', 'lastDay', 'providerName', 'billingCurrency', 'chargeCategory', 'region', 'projectId', 'serviceCategory', 'serviceName', 'subAccountId'];
 /** CostDailyRollup's columns, in order. */
-const ROLLUP_COLUMNS = `"billingMonth", "scopeKey", "day", "lastDay", "providerName", "billingCurrency",
-      "chargeCategory", "region", "projectId", "serviceCategory", "serviceName", "subAccountId", "subAccountName",
-      "billedCost", "effectiveCost", "rowCount"`;
+const ROLLUP_COLUMNS = [...ROLLUP_GROUP_KEYS, 'subAccountName', 'billedCost', 'effectiveCost', 'rowCount'].map((c) => `"${c}"`).join(', ');
 /** The rollup of CostRecord rows, grouped by its first 12 columns (GROUP BY 1, …, 12). */
 export const ROLLUP_SELECT = `"billingMonth", "scopeKey", "chargePeriodStart"::date AS "day",
            GREATEST("chargePeriodStart"::date, ("chargePeriodEnd" - interval '1 millisecond')::date) AS "lastDay",

@@ -31,7 +31,7 @@ import { Linker, type TagMapping } from './linking';
 import { type ImportDefaults, RowNormaliser, scopeKeyFor } from './normalize';
 import { parseDateTime, parseTags } from './values';
 import type { CopyFallback, CopyStageResult } from './copy-import';
-import { type LinkTargets, ROLLUP_SELECT } from './partitions';
+import { type LinkTargets, ROLLUP_GROUP_KEYS, ROLLUP_SELECT } from './partitions';
 import { CellKind, type LinkCells, RowScanner, ScanRefusal } from './row-scanner';
 
 /** Bytes read ahead to find the header, the first row and the file's null token. */
@@ -147,8 +147,6 @@ export interface TypedStageResult extends CopyStageResult {
 /** Index set of a CostRecord leaf (the parent's indexes; ATTACH adopts them). */
 export const LEAF_INDEXES: string[][] = [['chargePeriodStart'], ['projectId', 'chargePeriodStart'], ['vmId'], ['resourceId']];
 
-/** CostDailyRollup's grouping columns (the rollup tables' first twelve) and its sums. */
-const ROLLUP_KEYS = ['billingMonth', 'scopeKey', 'day', 'lastDay', 'providerName', 'billingCurrency', 'chargeCategory', 'region', 'projectId', 'serviceCategory', 'serviceName', 'subAccountId'];
 
 /** One loading connection: its table, in its own transaction until committed. */
 interface Shard {
@@ -528,7 +526,7 @@ export async function stageCsvTyped(
         for (const [i, cols] of LEAF_INDEXES.entries()) await client.query(`CREATE INDEX "${stage}_i${i}" ON "${stage}" (${cols.map(ident).join(', ')})`);
         rollupTable = `${stage}_rollup`;
         committed.push(rollupTable);
-        const keys = ROLLUP_KEYS.map(ident).join(', ');
+        const keys = ROLLUP_GROUP_KEYS.map(ident).join(', ');
         await client.query(
           `CREATE TABLE "${rollupTable}" AS SELECT ${keys}, max("subAccountName") AS "subAccountName", sum("billedCost") AS "billedCost",
                   sum("effectiveCost") AS "effectiveCost", sum("rowCount") AS "rowCount"
