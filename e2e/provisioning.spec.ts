@@ -1,8 +1,23 @@
 // Provisioning end to end in Chromium: an auto-approved request is provisioned by the in-process
 // worker (live progress on the request page, no reload), its VM shows in the inventory, and the
 // owner stops and starts it from the VM page.
-import { expect, test } from '@playwright/test';
+import { expect, test, type Page } from '@playwright/test';
 import { signInAs, waitForHydration } from './support/helpers';
+
+/**
+ * Runs an expectation and, when it fails, adds what the API says about the VM (state, its last
+ * and pending action with the provider's error, recent jobs) to the failure, so a rare CI failure
+ * names its cause instead of only "button not enabled".
+ */
+async function expectWithVmDiagnostics(page: Page, vmId: string, expectation: () => Promise<void>): Promise<void> {
+  try {
+    await expectation();
+  } catch (error) {
+    const [vm, actions] = await Promise.all([page.request.get(`/api/v1/vms/${vmId}`), page.request.get(`/api/v1/vms/${vmId}/actions`)]);
+    const detail = `getVm ${vm.status()}: ${(await vm.text()).slice(0, 1500)}\ngetVmActions ${actions.status()}: ${(await actions.text()).slice(0, 3000)}`;
+    throw new Error(`${error instanceof Error ? error.message : String(error)}\n--- VM diagnostics ---\n${detail}`);
+  }
+}
 
 test.beforeEach(({ page }) => {
   page.on('pageerror', (error) => console.log(`[pageerror] ${error.message}`));
@@ -35,10 +50,10 @@ test('an approved request completes, its VM shows in the inventory, and the owne
   await expect(panel).toBeVisible();
   await expect(panel.getByRole('button', { name: /^Stop/ })).toBeEnabled();
   await panel.getByRole('button', { name: /^Stop/ }).click();
-  await expect(panel.getByRole('button', { name: /^Start/ })).toBeEnabled({ timeout: 60_000 });
+  await expectWithVmDiagnostics(page, vmId, () => expect(panel.getByRole('button', { name: /^Start/ })).toBeEnabled({ timeout: 60_000 }));
   await panel.getByRole('button', { name: /^Start/ }).click();
-  await expect(panel.getByRole('button', { name: /^Stop/ })).toBeEnabled({ timeout: 60_000 });
-  await expect(panel).toContainText(/Last action: Start succeeded/);
+  await expectWithVmDiagnostics(page, vmId, () => expect(panel.getByRole('button', { name: /^Stop/ })).toBeEnabled({ timeout: 60_000 }));
+  await expectWithVmDiagnostics(page, vmId, () => expect(panel).toContainText(/Last action: Start succeeded/));
 
   // At 390 px the VM page (its jobs and history tables scroll inside their frames) fits the screen.
   await page.setViewportSize({ width: 390, height: 844 });

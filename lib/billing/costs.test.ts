@@ -128,6 +128,35 @@ describe('getCostBreakdown', () => {
     expect(items.items.every((i) => i.vmId === ids.vm && i.vmName === 'shop-web-1')).toBe(true);
     expect(items.items.map((i) => i.billedCost).sort()).toEqual(['0.10', '0.20']);
   });
+
+  it('keeps only the top rows (ranked in SQL) with their pivot cells, while the total and the trend cover every row', async () => {
+    const march = filters('2026-03-01', '2026-04-01');
+    const all = await getCostBreakdown(db, ALL, march, { groupBy: 'resource', pivot: 'provider' });
+    expect(all.rows.map((r) => [r.key, r.effectiveCost])).toEqual([['', '7.705'], ['i-shop1', '0.30']]);
+    const top = await getCostBreakdown(db, ALL, march, { groupBy: 'resource', pivot: 'provider', limit: 1 });
+    expect(top.rows).toHaveLength(1);
+    expect(top.rows[0]).toMatchObject({ key: '', label: '(none)', billedCost: '1005.005', effectiveCost: '7.705' });
+    expect(top.rows[0]!.cells).toEqual({ AWS: { billedCost: '1000.00', effectiveCost: '2.70' }, 'Google Cloud': { billedCost: '5.005', effectiveCost: '5.005' } });
+    expect(top.total).toEqual({ billedCost: '1005.305', effectiveCost: '8.005' });
+    expect(top.total).toEqual(all.total);
+    expect(top.daily).toEqual(all.daily);
+    // The line-item total (from the rollup's row counts without raw filters) equals the rows listed.
+    const items = await listCostLineItems(db, ALL, march, { page: 1, pageSize: 100 });
+    expect(items.total).toBe(items.items.length);
+    expect(items.total).toBe(5);
+  });
+
+  it('scopes raw breakdowns and line items to the owner’s projects', async () => {
+    const owner = costScopeFor({ via: 'session', userId: ids.owner, email: '', name: '', roles: ['requester'], projects: { [ids.shop]: 'owner' } });
+    const march = filters('2026-03-01', '2026-04-01');
+    const byResource = await getCostBreakdown(db, owner, march, { groupBy: 'resource' });
+    // shop: its VM's two EC2 hours + the GCP row tagged cost-center=CC-1 (no resource); nothing of project data
+    expect(byResource.rows.map((r) => [r.key, r.label, r.effectiveCost])).toEqual([['', '(none)', '5.005'], ['i-shop1', 'shop-web-1', '0.30']]);
+    expect(byResource.total.effectiveCost).toBe('5.305');
+    const items = await listCostLineItems(db, owner, march, { page: 1, pageSize: 10 });
+    expect(items.total).toBe(3);
+    expect(items.items.every((i) => i.projectId === ids.shop)).toBe(true);
+  });
 });
 
 describe('rollups', () => {

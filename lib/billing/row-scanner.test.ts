@@ -66,6 +66,26 @@ describe('RowScanner', () => {
     expect(out).toBe('acc,2024-09-01,1,i-1,"{}",x,vm-i-1,p,a\n');
   });
 
+  it('writes into the caller’s buffer when the rows fit, into a new one when they do not, with the same bytes', () => {
+    const text = `${Array.from({ length: 50 }, (_, i) => `acc,2024-09-01,${i},i-${i},"{}",x`).join('\n')}\n`;
+    const bytes = Buffer.from(text, 'utf8');
+    const expected = scan(text).out;
+    const big = Buffer.alloc(bytes.length * 2 + 8192, 0x7e);
+    const intoBig = new RowScanner(columns, '', resolver().resolve).push(bytes, big);
+    expect(intoBig.buffer).toBe(big.buffer);
+    expect(intoBig.toString('utf8')).toBe(expected);
+    // Reused: the second push overwrites the first one's rows in the same buffer.
+    const scanner = new RowScanner(columns, '', resolver().resolve);
+    const first = scanner.push(bytes.subarray(0, 200), big).toString('utf8');
+    const second = scanner.push(bytes.subarray(200), big);
+    expect(second.buffer).toBe(big.buffer);
+    expect(first + second.toString('utf8')).toBe(expected);
+    const small = Buffer.alloc(16);
+    const grown = new RowScanner(columns, '', resolver().resolve).push(bytes, small);
+    expect(grown.buffer).not.toBe(small.buffer);
+    expect(grown.toString('utf8')).toBe(expected);
+  });
+
   it('gives the same output whatever the chunk boundaries (property)', () => {
     const cell = fc.stringMatching(/^[a-z0-9 ,"\n]{0,6}$/).map((s) => `"${s.replaceAll('"', '""')}"`);
     const row = fc.tuple(cell, cell).map(([a, b]) => `acc,2024-09-01,1,i-${a.length},"{}",${a}${b}`);

@@ -181,9 +181,15 @@ export class RowScanner {
     this.nullToken = Buffer.from(nullToken, 'utf8');
   }
 
-  /** The complete rows of `chunk` (with what was left of the previous one), link cells appended; `chunk` may be reused afterwards. */
-  push(chunk: Buffer): Buffer {
-    const sink = { out: Buffer.allocUnsafe(chunk.length + (chunk.length >> 2) + (this.leftover?.length ?? 0) + 4096), o: 0 };
+  /**
+   * The complete rows of `chunk` (with what was left of the previous one), link cells appended;
+   * `chunk` may be reused afterwards. The rows are written into `into` when given (grown into a new
+   * buffer only if they do not fit: the result's `.buffer` then differs), so a caller can reuse its
+   * output buffers instead of leaving one per chunk to the garbage collector.
+   */
+  push(chunk: Buffer, into?: Buffer): Buffer {
+    const size = chunk.length + (chunk.length >> 2) + (this.leftover?.length ?? 0) + 4096;
+    const sink = { out: into && into.length >= size ? into : Buffer.allocUnsafe(Math.max(size, into?.length ?? 0)), o: 0 };
     const leftover = this.leftover;
     this.leftover = null;
     if (!leftover) {

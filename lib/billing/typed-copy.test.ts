@@ -126,6 +126,25 @@ describe('typed COPY', () => {
     expect(await sums()).toEqual(first);
   });
 
+  it('loads a file of many read chunks in shards exactly (output buffers are reused only once written)', async () => {
+    // ~40 reads of 256 KiB: every reused output buffer is overwritten many times; a buffer reused
+    // while its bytes were still on their way would lose or repeat rows, or break a COPY.
+    const n = 40_000;
+    const lines = [HEADER];
+    for (let i = 0; i < n; i++) lines.push(row('ACC-R', `r-${i}`, `${i}.000000000000000000000000000001`, '"{""project"": ""shop"", ""env"": ""prod""}"'));
+    const result = await run(await write('typed-reuse.csv', `${lines.join('\n')}\n`), { shards: 2 });
+    expect(result, result.typedFallbackReason).toMatchObject({ status: 'succeeded', copyMode: 'typed', rowCount: n });
+    const [check] = await fixture.db.$queryRaw<{ rows: bigint; resources: bigint; billed: string; scopeKey: string }[]>`
+      SELECT count(*) AS rows, count(DISTINCT "resourceId") AS resources, sum("billedCost")::text AS billed, min("scopeKey") AS "scopeKey"
+        FROM "CostRecord" WHERE "importId" = ${result.importId}`;
+    const [rollup] = await fixture.db.$queryRaw<{ billed: string }[]>`
+      SELECT sum("billedCost")::text AS billed FROM "CostDailyRollup" WHERE "scopeKey" = ${check!.scopeKey}`;
+    // Σ i + n × 1e-30, exactly.
+    const exact = `${(n * (n - 1)) / 2}.${'0'.repeat(25)}40000`;
+    expect(check).toMatchObject({ rows: BigInt(n), resources: BigInt(n), billed: exact });
+    expect(rollup!.billed).toBe(exact);
+  });
+
   it('splits a multi-period file loaded in shards', async () => {
     const lines = [HEADER];
     for (let i = 0; i < 2000; i++) {

@@ -40,11 +40,14 @@ export interface WorkerOptions {
 }
 
 /**
- * Completions wait this long to be sent as one statement (graphile's completeJobBatchDelay). A job
- * completed in its task but not yet deleted when the process dies runs again: the tasks are
+ * Completions wait this long to be sent as one statement (graphile's completeJobBatchDelay). The
+ * worker does not wait for it (graphile sends completions in the background and the slot takes
+ * its next job at once), so the delay costs no throughput or latency; a longer one puts more
+ * completions in each statement (at ~50 jobs/s, 5 ms sent about one per job, 25 ms two or three).
+ * A job completed in its task but not yet deleted when the process dies runs again: the tasks are
  * idempotent (a create_vm job that already succeeded is skipped at its claim).
  */
-const COMPLETE_BATCH_DELAY_MS = 5;
+const COMPLETE_BATCH_DELAY_MS = 25;
 
 export interface RunningWorker {
   poolIds: string[];
@@ -67,23 +70,44 @@ export async function releaseJobsOfDeadWorkers(client: pg.ClientBase): Promise<s
   return dead;
 }
 
+/**
+ * One pg.Client used by several callers (the pool:create handler's SET, the reaper, shutdown):
+ * pg queues overlapping queries itself but warns that this is deprecated, so each use waits for
+ * the previous one. An idle client is used at once (the pool:create handler's SET is written in
+ * the event, before the pool fetches a job); a failed use does not stop the next.
+ */
+function serialized(client: pg.Client): { run<T>(use: (client: pg.Client) => Promise<T>): Promise<T> } {
+  let tail: Promise<unknown> = Promise.resolve();
+  let pending = 0;
+  return {
+    run<T>(use: (client: pg.Client) => Promise<T>): Promise<T> {
+      const result = pending === 0 ? new Promise<T>((resolve) => resolve(use(client))) : tail.then(() => use(client));
+      pending++;
+      tail = result.catch(() => undefined).finally(() => pending--);
+      return result;
+    },
+  };
+}
+
 export async function startWorker(options: WorkerOptions): Promise<RunningWorker> {
   await migrateJobsSchema(options.connectionString);
   const taskList = options.tasks ?? (await import('./registry')).tasks;
   const cron = options.cron ?? (await import('./registry')).cron;
 
-  const liveness = new pg.Client({ connectionString: options.connectionString, application_name: 'skyport-worker' });
-  await liveness.connect();
-  liveness.on('error', (error) => console.error(`[worker] liveness connection lost: ${error.message}`));
+  const client = new pg.Client({ connectionString: options.connectionString, application_name: 'skyport-worker' });
+  await client.connect();
+  client.on('error', (error) => console.error(`[worker] liveness connection lost: ${error.message}`));
+  const liveness = serialized(client);
   const poolIds: string[] = [];
   const events: WorkerEvents = new EventEmitter() as WorkerEvents;
   events.on('pool:create', ({ workerPool }) => {
     poolIds.push(workerPool.id);
-    // Sent before the pool fetches its first job on its own connections.
-    void liveness.query(`SET application_name = '${LIVENESS_PREFIX}${workerPool.id.replace(/[^a-z0-9-]/gi, '')}'`).catch(() => undefined);
+    // Queued now, synchronously in the event, so it is sent before anything queued later; the pool
+    // fetches its first job on its own connections after this event.
+    void liveness.run((c) => c.query(`SET application_name = '${LIVENESS_PREFIX}${workerPool.id.replace(/[^a-z0-9-]/gi, '')}'`)).catch(() => undefined);
   });
 
-  await releaseJobsOfDeadWorkers(liveness).catch(() => []);
+  await liveness.run(releaseJobsOfDeadWorkers).catch(() => []);
   const runner: Runner = await run({
     connectionString: options.connectionString,
     concurrency: options.concurrency,
@@ -109,7 +133,8 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     if (reaping) return;
     reaping = true;
     // Released jobs are picked up by the next poll (pollInterval).
-    releaseJobsOfDeadWorkers(liveness)
+    liveness
+      .run(releaseJobsOfDeadWorkers)
       .catch(() => undefined)
       .finally(() => (reaping = false));
   }, REAP_INTERVAL_MS);
@@ -126,8 +151,8 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
       await runner.stop().catch((error: unknown) => console.error('[worker] shutdown:', error));
       // Whatever our pools still hold now is no longer being worked on (a job fetched as the pool
       // stopped); hand it back at once instead of waiting for another worker's reaper.
-      if (poolIds.length) await liveness.query('SELECT graphile_worker.force_unlock_workers($1::text[])', [poolIds]).catch(() => undefined);
-      await liveness.end().catch(() => undefined);
+      if (poolIds.length) await liveness.run((c) => c.query('SELECT graphile_worker.force_unlock_workers($1::text[])', [poolIds])).catch(() => undefined);
+      await liveness.run((c) => c.end()).catch(() => undefined);
       // Crossplane's Disconnecter for the adapters jobs shared: log out sessions, close sockets.
       if (--runningWorkers === 0) await jobAdapters.closeAll();
     },

@@ -96,6 +96,37 @@ describe('bookkeeping', () => {
     expect((await db.requestItem.findUniqueOrThrow({ where: { id: itemIds[0]! } })).status).toBe('pending');
   });
 
+  it('applies a conditional move (ifFrom) and its rows only when the row is in `from`; named conditions and the gate decide the rest', async () => {
+    const { requestId, itemIds } = await createApprovedRequest(db, fixture, [{ account: aws }]);
+    const itemId = itemIds[0]!;
+    const audit = auditContext(SYSTEM_ACTOR);
+    const claim = async (gate: boolean, first: boolean) => {
+      const book = new Bookkeeping(audit);
+      await book.requestTransition(requestId, null, 'approved', 'provisioning', { type: 'provisioning_started', message: 'r' }, { ifFrom: true });
+      await book.itemTransition({ id: itemId, requestId, name: 'x' }, 'pending', 'provisioning', { type: 'provisioning_started', message: 'i' }, { ifFrom: true });
+      await book.timeline({ requestId, itemId, type: 'vm_creating', message: 'c' }, { when: 'first' });
+      await scriptTransaction(withConnection, async (tx) => {
+        await tx.begin();
+        await tx.commit(book.statement({ gate: Prisma.sql`${gate}`, conditions: { first: Prisma.sql`${first}` } }));
+      });
+    };
+    const counts = async () => ({
+      request: (await db.request.findUniqueOrThrow({ where: { id: requestId } })).status,
+      item: (await db.requestItem.findUniqueOrThrow({ where: { id: itemId } })).status,
+      events: (await db.requestEvent.findMany({ where: { requestId, type: { in: ['provisioning_started', 'vm_creating'] } }, orderBy: { id: 'asc' } })).map((e) => e.message),
+      audits: await db.auditEvent.count({ where: { targetId: { in: [requestId, itemId] }, action: { in: ['request.provisioning', 'request_item.provisioning'] } } }),
+    });
+    // Gate closed: nothing moves, nothing is written, and the statement does not fail.
+    await claim(false, true);
+    expect(await counts()).toEqual({ request: 'approved', item: 'pending', events: [], audits: 0 });
+    // Both moves apply; the named condition holds.
+    await claim(true, true);
+    expect(await counts()).toEqual({ request: 'provisioning', item: 'provisioning', events: ['r', 'i', 'c'], audits: 2 });
+    // Again: neither row is in `from` any more and the condition is false — nothing new, no failure.
+    await claim(true, false);
+    expect(await counts()).toEqual({ request: 'provisioning', item: 'provisioning', events: ['r', 'i', 'c'], audits: 2 });
+  });
+
   it('renders every value of a script as a literal that reads back unchanged', async () => {
     const tricky = ["O'Brien", 'back\\slash', "both \\' mixed", 'new\nline', 'ünï©ødé ✓', '', '{"json": "with \\"quotes\\""}', '$1 ? :x'];
     const rows = await runScript(client, tricky.map((value) => Prisma.sql`SELECT ${value}::text AS value, ${-42.5}::float8 AS n, ${null}::text AS nothing, ${true} AS yes`));

@@ -12,6 +12,9 @@ import { itemProgress } from './progress';
 import { retryRequestItem } from './retry-item';
 import { createApprovedRequest, createFixture, ENGINE_TASKS, FAST_RUNTIME, startEmulatedAccount, type EmulatedAccount, type Fixture } from './test-fixtures';
 import { backoffDelayMs } from './retry';
+import { runCreateVmJob } from './provision';
+import type { WithConnection } from './sql';
+import pg from 'pg';
 
 const { db, url } = await createTestDatabase();
 configureJobs({ db, runtime: FAST_RUNTIME });
@@ -106,6 +109,42 @@ describe('provisioning', () => {
     expect(request.status).toBe('completed');
     expect(await db.vm.count({ where: { requestItemId: failedItem!.id } })).toBe(1);
     expect(await db.vm.findFirst({ where: { requestItemId: failedItem!.id } })).toMatchObject({ idempotencyKey: `${failedItem!.id}-0` });
+  });
+
+  it('the last VM of a request with a failed item ends it failed (the record step settles through planSettle), in either order', async () => {
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    const withConnection: WithConnection = (use) => use(client);
+    try {
+      for (const failFirst of [true, false]) {
+        const bad = accounts.get('aws')!;
+        const ok = accounts.get('azure')!;
+        const { requestId, itemIds } = await createApprovedRequest(db, fixture, [{ account: bad }, { account: ok }]);
+        const jobs = await db.provisioningJob.findMany({ where: { requestItemId: { in: itemIds } } });
+        const jobOf = (itemId: string) => jobs.find((j) => j.requestItemId === itemId)!.id;
+        const runBad = async () => {
+          bad.emulator.injectFault({ kind: 'quota', times: 1 });
+          expect(await runCreateVmJob(jobOf(itemIds[0]!), { db, withConnection, runtime: FAST_RUNTIME })).toBe('failed');
+        };
+        const runOk = async () => expect(await runCreateVmJob(jobOf(itemIds[1]!), { db, withConnection, runtime: FAST_RUNTIME })).toBe('created');
+        if (failFirst) {
+          await runBad();
+          await runOk();
+        } else {
+          await runOk();
+          await runBad();
+        }
+        const request = await db.request.findUniqueOrThrow({ where: { id: requestId }, include: { items: true, events: { orderBy: { id: 'asc' } } } });
+        expect(request.status).toBe('failed');
+        expect(request.items.find((i) => i.id === itemIds[0])!.status).toBe('failed');
+        expect(request.items.find((i) => i.id === itemIds[1])!.status).toBe('provisioned');
+        expect(request.events.filter((e) => e.type === 'failed').map((e) => e.message)).toEqual([expect.stringMatching(/^1 of 2 item\(s\) failed/)]);
+        expect(request.events.filter((e) => e.type === 'item_provisioned')).toHaveLength(1);
+        expect(request.events.filter((e) => e.type === 'completed')).toHaveLength(0);
+      }
+    } finally {
+      await client.end();
+    }
   });
 
   it('jitters the back-off between half and all of the exponential delay', () => {

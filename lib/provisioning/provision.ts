@@ -16,7 +16,7 @@ import type { Tx } from '../jobs/types';
 import { appendTimeline } from '../requests/timeline';
 import { transitionItem } from '../requests/state-machine';
 import { Bookkeeping } from './bookkeeping';
-import { prismaQuery, scriptTransaction, type WithConnection } from './sql';
+import { prismaQuery, runScript, scriptTransaction, type WithConnection } from './sql';
 import { WORKER_MAX_ATTEMPTS } from './handoff';
 import { CREATE_VM_TASK, vmName, workerJobKey } from './keys';
 import { backoffDelayMs, classifyFailure, withDeadline } from './retry';
@@ -31,6 +31,8 @@ export interface ProvisionOptions {
   adapters?: AdapterCache;
   workerId?: string;
   now?: () => Date;
+  /** What the claim writes need, from the queue job's payload (see ClaimData); read from the database when absent. */
+  claim?: ClaimData;
 }
 
 /** What the claim reads under the request lock: the job, its item, and the tags' owner/project. */
@@ -38,7 +40,6 @@ interface ClaimRow {
   jobStatus: string;
   attempts: number;
   maxAttempts: number;
-  payload: unknown;
   itemId: string;
   itemStatus: RequestItemStatus;
   name: string;
@@ -68,7 +69,15 @@ interface CreatePayload {
   vmKey: string;
 }
 
-const LIVE_STATES = new Set(['queued', 'running']);
+/**
+ * What the claim's writes need before anything is read: the job's payload and the item's name and
+ * quantity (for the events' messages). None of it changes after approval, so the hand-off puts it
+ * in the queue job's payload; a job without it (re-queued by an older path) reads it first.
+ */
+export interface ClaimData extends CreatePayload {
+  name: string;
+  quantity: number;
+}
 
 function lockRequestSql(requestId: string): Prisma.Sql {
   return Prisma.sql`SELECT status::text AS status, number FROM "Request" WHERE id = ${requestId} FOR UPDATE`;
@@ -96,84 +105,25 @@ async function createVm(
   const loadAccount = (id: string) => () => db.providerAccount.findUniqueOrThrow({ where: { id } });
 
   // 1. Claim: mark running, move the request/item into provisioning (serialized on the request row).
-  // Two round trips (lib/provisioning/sql.ts): BEGIN, the request row locked through the job's
-  // payload, then — under that lock, so it is fresh — the job with everything the VM needs; and
-  // the writes with COMMIT.
-  const claimed = await scriptTransaction(options.withConnection, async (tx) => {
-    const [locked, rows] = await tx.begin(
-      Prisma.sql`
-        SELECT r.status::text AS status, r.number FROM "Request" r
-         WHERE r.id = (SELECT j.payload->>'requestId' FROM "ProvisioningJob" j WHERE j.id = ${provisioningJobId} AND j.kind = 'create_vm')
-         FOR UPDATE OF r`,
-      Prisma.sql`
-        SELECT j.status::text AS "jobStatus", j.attempts, j."maxAttempts", j.payload,
-               i.id AS "itemId", i.status::text AS "itemStatus", i.name, i.quantity, i."regionCode", i.zone, i.size, i.image,
-               i."leaseDays", i.vcpus, i."memoryMiB", i."diskGiB", i."providerAccountId",
-               pa.kind::text AS "providerKind", (extract(epoch FROM pa."updatedAt") * 1000)::float8 AS "accountVersion",
-               r."requesterId", r."projectId", u.email AS "requesterEmail", p.key AS "projectKey"
-          FROM "ProvisioningJob" j
-          JOIN "RequestItem" i ON i.id = j."requestItemId"
-          JOIN "ProviderAccount" pa ON pa.id = i."providerAccountId"
-          JOIN "Request" r ON r.id = i."requestId"
-          JOIN "User" u ON u.id = r."requesterId"
-          JOIN "Project" p ON p.id = r."projectId"
-         WHERE j.id = ${provisioningJobId}`,
-    );
-    const request = (locked as { status: RequestStatus; number: number }[])[0];
-    const row = (rows as ClaimRow[])[0];
-    if (!request) return null;
-    if (!row || !LIVE_STATES.has(row.jobStatus)) return null;
-    const payload = row.payload as CreatePayload;
-    if (request.status === 'cancelled') {
-      await tx.commit(Prisma.sql`UPDATE "ProvisioningJob" SET status = 'cancelled', "finishedAt" = ${now().toISOString()}::timestamp(3), "updatedAt" = ${now().toISOString()}::timestamp(3) WHERE id = ${provisioningJobId}`);
-      return null;
-    }
-    // observe is a read: start it now so its provider round trip overlaps the rest of the claim.
-    // create still waits for the claim to commit (and never runs when the claim does not).
-    // The worker's shared adapter for the account (lib/jobs/adapter-cache.ts): no per-VM SDK client
-    // construction, login or token fetch; the row is loaded only when the adapter is (re)built.
-    held.lease ??= (options.adapters ?? jobAdapters).lease({ id: row.providerAccountId, updatedAt: new Date(row.accountVersion) }, loadAccount(row.providerAccountId), options.runtime);
-    held.firstObserve = held.lease.adapter.then((adapter) => adapter.observe(payload.vmKey, row.regionCode));
-    held.firstObserve.catch(() => undefined);
-    // The job update, the request's and item's moves into provisioning and their events and audit
-    // rows: one statement (lib/provisioning/bookkeeping.ts), sent with the COMMIT.
-    const book = new Bookkeeping(audit, now());
-    if (request.status === 'approved') {
-      await book.requestTransition(payload.requestId, request.number, 'approved', 'provisioning', { type: 'provisioning_started', message: 'Provisioning started.' });
-    }
-    if (row.itemStatus === 'pending') {
-      await book.itemTransition({ id: row.itemId, requestId: payload.requestId, name: row.name }, 'pending', 'provisioning', {
-        type: 'provisioning_started',
-        message: `Provisioning ${row.quantity} VM(s) for ${row.name}.`,
-      });
-    }
-    const attempts = row.attempts + 1;
-    if (attempts === 1) {
-      await book.timeline({
-        requestId: payload.requestId,
-        itemId: row.itemId,
-        type: 'vm_creating',
-        message: `Creating ${vmName(row.name, row.quantity, payload.index)}.`,
-        actorLabel: audit.actor.label,
-        data: { index: payload.index },
-      });
-    }
-    const at = now().toISOString();
-    await tx.commit(
-      book.statement({
-        before: Prisma.sql`
-          bk_job AS (
-            UPDATE "ProvisioningJob" SET status = 'running', attempts = ${attempts}, "lockedBy" = ${options.workerId ?? 'worker'},
-                   "lockedAt" = ${at}::timestamp(3), "updatedAt" = ${at}::timestamp(3)
-             WHERE id = ${provisioningJobId}
-            RETURNING id)`,
-        required: Prisma.sql`EXISTS (SELECT 1 FROM bk_job)`,
-      }),
-    );
-    return { job: { id: provisioningJobId, attempts, maxAttempts: row.maxAttempts }, payload, item: row };
-  });
+  // One round trip (lib/provisioning/sql.ts): BEGIN, the request row locked, the job with everything
+  // the VM needs (read under that lock, so fresh), then one statement that decides in SQL — under
+  // the same lock, with no client round trip while it is held — whether the job is claimed (still
+  // live, request not cancelled; a cancelled request's job is marked cancelled instead) and which
+  // moves apply (approved → provisioning, pending → provisioning, the first attempt's event), and
+  // COMMIT. The writes are built before the read from `ClaimData`.
+  const data = options.claim ?? (await readClaimData(options.withConnection, provisioningJobId));
+  if (!data) return 'skipped';
+  const claimed = await claimJob(provisioningJobId, data, options, audit, now());
   if (!claimed) return 'skipped';
-  const { job, payload, item } = claimed;
+  const payload: CreatePayload = { requestId: data.requestId, itemId: data.itemId, index: data.index, vmKey: data.vmKey };
+  const item = claimed.row;
+  const job = { id: provisioningJobId, attempts: claimed.attempts, maxAttempts: item.maxAttempts };
+  // observe is a read: it starts as soon as the claim committed (create only after it, too).
+  // The worker's shared adapter for the account (lib/jobs/adapter-cache.ts): no per-VM SDK client
+  // construction, login or token fetch; the row is loaded only when the adapter is (re)built.
+  held.lease ??= (options.adapters ?? jobAdapters).lease({ id: item.providerAccountId, updatedAt: new Date(item.accountVersion) }, loadAccount(item.providerAccountId), options.runtime);
+  held.firstObserve = held.lease.adapter.then((adapter) => adapter.observe(payload.vmKey, item.regionCode));
+  held.firstObserve.catch(() => undefined);
   const tags: SkyportTags = {
     owner: item.requesterEmail,
     project: item.projectKey,
@@ -205,7 +155,7 @@ async function createVm(
     );
   } catch (error) {
     lease.failed(error);
-    return recordFailure(db, job.id, job.attempts, job.maxAttempts, payload, error, audit, now);
+    return recordFailure(db, job.id, job.attempts, job.maxAttempts, data, error, audit, now);
   }
 
   // 3. Record the VM and link it; finish the item/request when this was the last VM. Under the
@@ -270,6 +220,109 @@ async function createVm(
   return 'created';
 }
 
+/** The queue job's payload for a create_vm ProvisioningJob (the claim data rides along, see ClaimData). */
+export function createVmJobPayload(provisioningJobId: string, claim: ClaimData): { provisioningJobId: string; claim: ClaimData } {
+  const { requestId, itemId, index, vmKey, name, quantity } = claim;
+  return { provisioningJobId, claim: { requestId, itemId, index, vmKey, name, quantity } };
+}
+
+/** The claim data of a job queued without it (one read; nothing of it changes after approval). */
+async function readClaimData(withConnection: WithConnection, provisioningJobId: string): Promise<ClaimData | null> {
+  const [rows] = await withConnection((connection) =>
+    runScript(connection, [
+      Prisma.sql`
+        SELECT j.payload, i.name, i.quantity FROM "ProvisioningJob" j JOIN "RequestItem" i ON i.id = j."requestItemId"
+         WHERE j.id = ${provisioningJobId} AND j.kind = 'create_vm'`,
+    ]),
+  );
+  const row = (rows as { payload: CreatePayload; name: string; quantity: number }[])[0];
+  return row ? { ...row.payload, name: row.name, quantity: row.quantity } : null;
+}
+
+/** The claim's one round trip (see createVm). Returns the job's row and its new attempt count, or null when not claimed. */
+async function claimJob(
+  provisioningJobId: string,
+  data: ClaimData,
+  options: ProvisionOptions,
+  audit: AuditContext,
+  at: Date,
+): Promise<{ row: ClaimRow; attempts: number } | null> {
+  const book = new Bookkeeping(audit, at);
+  // Conditional moves (ifFrom): each applies only when the row is in `from` under the lock, as the
+  // task used to decide after reading; their events and audit rows are written only when applied.
+  await book.requestTransition(data.requestId, null, 'approved', 'provisioning', { type: 'provisioning_started', message: 'Provisioning started.' }, { ifFrom: true });
+  await book.itemTransition(
+    { id: data.itemId, requestId: data.requestId, name: data.name },
+    'pending',
+    'provisioning',
+    { type: 'provisioning_started', message: `Provisioning ${data.quantity} VM(s) for ${data.name}.` },
+    { ifFrom: true },
+  );
+  await book.timeline(
+    {
+      requestId: data.requestId,
+      itemId: data.itemId,
+      type: 'vm_creating',
+      message: `Creating ${vmName(data.name, data.quantity, data.index)}.`,
+      actorLabel: audit.actor.label,
+      data: { index: data.index },
+    },
+    { when: 'first' },
+  );
+  const iso = at.toISOString();
+  const requestStatus = Prisma.sql`(SELECT r.status::text FROM "Request" r WHERE r.id = ${data.requestId})`;
+  const jobLive = Prisma.sql`EXISTS (SELECT 1 FROM "ProvisioningJob" j WHERE j.id = ${provisioningJobId} AND j.kind = 'create_vm' AND j.status IN ('queued', 'running'))`;
+  // Every CTE of the statement sees the rows as they were when it started (after the lock): the
+  // gate and the conditions read the job and the request before this statement's own updates. A
+  // request that is gone claims nothing (and cancels nothing), as before.
+  const gate = Prisma.sql`${jobLive} AND COALESCE(${requestStatus}, 'cancelled') <> 'cancelled'`;
+  const before = Prisma.sql`
+    bk_job AS (
+      UPDATE "ProvisioningJob" SET status = 'running', attempts = attempts + 1, "lockedBy" = ${options.workerId ?? 'worker'},
+             "lockedAt" = ${iso}::timestamp(3), "updatedAt" = ${iso}::timestamp(3)
+       WHERE id = ${provisioningJobId} AND (${gate})
+      RETURNING attempts),
+    bk_cancel AS (
+      UPDATE "ProvisioningJob" SET status = 'cancelled', "finishedAt" = ${iso}::timestamp(3), "updatedAt" = ${iso}::timestamp(3)
+       WHERE id = ${provisioningJobId} AND ${jobLive} AND ${requestStatus} = 'cancelled'
+      RETURNING 1)`;
+  const statement = book.statement({
+    before,
+    gate,
+    conditions: { first: Prisma.sql`(SELECT j.attempts FROM "ProvisioningJob" j WHERE j.id = ${provisioningJobId}) = 0` },
+    select: Prisma.sql`(SELECT attempts FROM bk_job) AS claimed, (SELECT count(*) FROM bk_cancel)::int AS cancelled`,
+  });
+  const [, , rows, result] = await options.withConnection((connection) =>
+    runScript(connection, [
+      'BEGIN',
+      Prisma.sql`SELECT r.status::text AS status FROM "Request" r WHERE r.id = ${data.requestId} FOR UPDATE`,
+      Prisma.sql`
+        SELECT j.status::text AS "jobStatus", j.attempts, j."maxAttempts",
+               i.id AS "itemId", i.status::text AS "itemStatus", i.name, i.quantity, i."regionCode", i.zone, i.size, i.image,
+               i."leaseDays", i.vcpus, i."memoryMiB", i."diskGiB", i."providerAccountId",
+               pa.kind::text AS "providerKind", (extract(epoch FROM pa."updatedAt") * 1000)::float8 AS "accountVersion",
+               r."requesterId", r."projectId", u.email AS "requesterEmail", p.key AS "projectKey"
+          FROM "ProvisioningJob" j
+          JOIN "RequestItem" i ON i.id = j."requestItemId"
+          JOIN "ProviderAccount" pa ON pa.id = i."providerAccountId"
+          JOIN "Request" r ON r.id = i."requestId"
+          JOIN "User" u ON u.id = r."requesterId"
+          JOIN "Project" p ON p.id = r."projectId"
+         WHERE j.id = ${provisioningJobId}`,
+      statement,
+      'COMMIT',
+    ]).catch(async (error: unknown) => {
+      // A failed statement leaves the transaction aborted on this connection: end it before it goes back to the pool.
+      await connection.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    }),
+  );
+  const row = (rows as ClaimRow[])[0];
+  const claimed = (result as { claimed: number | null }[])[0]?.claimed ?? null;
+  if (!row || claimed === null) return null;
+  return { row, attempts: claimed };
+}
+
 interface ReconcileInput {
   key: string;
   region: string;
@@ -306,7 +359,7 @@ async function recordFailure(
   jobId: string,
   attempts: number,
   maxAttempts: number,
-  payload: CreatePayload,
+  payload: ClaimData,
   error: unknown,
   audit: AuditContext,
   now: () => Date,
@@ -319,7 +372,7 @@ async function recordFailure(
     if (retry) {
       const runAfter = new Date(now().getTime() + backoffDelayMs(attempts, Math.random, jobBackoffBaseMs()));
       await tx.provisioningJob.update({ where: { id: jobId }, data: { status: 'queued', runAfter, lastError, lockedBy: null, lockedAt: null } });
-      await enqueueJob(tx, CREATE_VM_TASK, { provisioningJobId: jobId }, { jobKey: workerJobKey(jobId), runAt: runAfter, maxAttempts: WORKER_MAX_ATTEMPTS });
+      await enqueueJob(tx, CREATE_VM_TASK, createVmJobPayload(jobId, payload), { jobKey: workerJobKey(jobId), runAt: runAfter, maxAttempts: WORKER_MAX_ATTEMPTS });
       await appendTimeline(tx, {
         requestId: payload.requestId,
         itemId: payload.itemId,

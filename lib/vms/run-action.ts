@@ -3,12 +3,12 @@
 // others fail the job with the provider's message (shown on the VM page and the admin jobs page).
 import { Prisma } from '@/generated/prisma/client';
 import { ProviderError } from '@/providers/errors';
-import type { ObservedVm, ProviderAdapter, VmRef } from '@/providers/types';
+import type { AdapterRuntimeOptions, ObservedVm, ProviderAdapter, VmRef } from '@/providers/types';
 import { auditContext, recordAudit } from '../audit/record';
 import type { Db } from '../db/client';
 import { jobBackoffBaseMs, WORKER_ACTOR } from '../jobs/context';
 import { enqueueJob } from '../jobs/queue';
-import { adapterForAccount } from '../provider-accounts/service';
+import { jobAdapters, type AdapterCache } from '../jobs/adapter-cache';
 import { markObserved } from '../provider-accounts/sync-write';
 import { backoffDelayMs, classifyFailure, withDeadline } from '../provisioning/retry';
 import { settleActionRequest } from './action-approval';
@@ -17,8 +17,10 @@ import type { VmAction } from './schemas';
 
 export interface RunActionOptions {
   db: Db;
-  runtime?: Parameters<typeof adapterForAccount>[1];
+  runtime?: AdapterRuntimeOptions;
   now?: () => Date;
+  /** The adapters to use (default: the worker's shared cache). */
+  adapters?: AdapterCache;
 }
 
 async function waitFor(adapter: ProviderAdapter, ref: VmRef, done: (vm: ObservedVm | null) => boolean, pollMs: number, timeoutMs: number): Promise<ObservedVm | null> {
@@ -83,12 +85,14 @@ export async function runVmActionJob(provisioningJobId: string, options: RunActi
   const vm = await db.vm.findUniqueOrThrow({ where: { id: job.vmId! }, include: { providerAccount: true } });
   const ref: VmRef = { providerId: vm.providerId, region: vm.regionCode, zone: vm.zone ?? undefined };
   let observed: ObservedVm | null;
-  let adapter: ProviderAdapter | undefined;
   try {
-    adapter = adapterForAccount(vm.providerAccount, options.runtime).adapter;
     const timeoutMs = options.runtime?.operationTimeoutMs ?? 10 * 60_000;
-    // Resize may stop, resize and start: three waits.
-    observed = await withDeadline(perform(adapter, ref, action, size, options.runtime?.pollIntervalMs ?? 1000, timeoutMs), 4 * timeoutMs, `The ${action}`);
+    // The worker's shared adapter for the account (lib/jobs/adapter-cache.ts): no SDK build or
+    // login per action; an auth failure retires it, an edited account gets a new one.
+    observed = await (options.adapters ?? jobAdapters).use(vm.providerAccount, options.runtime, (adapter) =>
+      // Resize may stop, resize and start: three waits.
+      withDeadline(perform(adapter, ref, action, size, options.runtime?.pollIntervalMs ?? 1000, timeoutMs), 4 * timeoutMs, `The ${action}`),
+    );
   } catch (error) {
     const failure = classifyFailure(error);
     const retry = failure.retryable && job.attempts < job.maxAttempts;
@@ -106,8 +110,6 @@ export async function runVmActionJob(provisioningJobId: string, options: RunActi
       }
     });
     return retry ? 'retry' : 'failed';
-  } finally {
-    await adapter?.close?.().catch(() => undefined);
   }
 
   const shape = await shapeAfter(db, vm, observed);

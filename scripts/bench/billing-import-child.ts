@@ -16,9 +16,12 @@ async function main() {
     await db.$queryRaw`SELECT 1`;
     const rssBefore = kib('VmRSS');
     const started = performance.now();
+    const cpuBefore = process.cpuUsage();
     const result = await importCostFile(db, url, file, { fileName: 'bench.csv', audit: auditContext(SYSTEM_ACTOR), shards: shards ? Number(shards) : undefined });
     const seconds = (performance.now() - started) / 1000;
-    process.stdout.write(`${JSON.stringify({ result, seconds, rssBeforeKiB: rssBefore, peakRssKiB: kib('VmHWM') })}\n`);
+    const cpu = process.cpuUsage(cpuBefore);
+    const cpuSeconds = (cpu.user + cpu.system) / 1e6;
+    process.stdout.write(`${JSON.stringify({ result, seconds, cpuSeconds, rssBeforeKiB: rssBefore, peakRssKiB: kib('VmHWM') })}\n`);
   } finally {
     await db.$disconnect();
   }

@@ -12,7 +12,7 @@ import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
 import copyStreams from 'pg-copy-streams';
-import { getCostBreakdown, getCostSummary } from '../../lib/billing/costs';
+import { getCostBreakdown, getCostSummary, listCostLineItems } from '../../lib/billing/costs';
 import type { ImportResult } from '../../lib/billing/importer';
 import { scopeKeyFor } from '../../lib/billing/normalize';
 import { ensureMonthPartition, leafTable, monthTable, rebuildRollup } from '../../lib/billing/partitions';
@@ -24,29 +24,56 @@ import { machineLine, writeBenchmarkSection } from './report';
 const IMPORT_ROWS = Number(process.env.BENCH_IMPORT_ROWS ?? 1_000_000);
 /** 1 (default): the 40 projects the rows' `project` tags name exist, so every row links (as in a real estate). */
 const LINK_PROJECTS = process.env.BENCH_LINK !== '0';
+/** 0: import part only (the 10 M-row query seed and the query timings are skipped, nothing is written). */
 const QUERY_ROWS = Number(process.env.BENCH_QUERY_ROWS ?? 10_000_000);
+/** 0: skip the one-connection comparison import. */
+const SINGLE_CONNECTION = process.env.BENCH_SINGLE !== '0';
 const QUERY_RUNS = 30;
+/** 1: query part only (no import leg; the query rows are printed, nothing is written). */
+const SKIP_IMPORT = process.env.BENCH_SKIP_IMPORT === '1';
 /** Loading connections of the typed COPY (default: the importer's choice by file size and cores). */
 const SHARDS = process.env.BENCH_SHARDS ? Number(process.env.BENCH_SHARDS) : undefined;
 
 interface ChildImport {
   result: ImportResult;
   seconds: number;
+  /** CPU seconds of the importing process (Node). */
+  cpuSeconds: number;
+  /** CPU seconds PostgreSQL's processes (backends, parallel workers) used meanwhile: less host noise than wall time. */
+  pgCpuSeconds: number;
   rssBeforeKiB: number;
   peakRssKiB: number;
   shards: number;
 }
 
+/**
+ * CPU seconds of the embedded server: the postmaster's own and its exited children's (backends and
+ * parallel workers are reaped by it), from /proc (Linux; 0 elsewhere).
+ */
+function serverCpuSeconds(dataDir: string): number {
+  try {
+    const pid = fs.readFileSync(path.join(dataDir, 'pg', 'postmaster.pid'), 'utf8').split('\n')[0]!.trim();
+    const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return [11, 12, 13, 14].reduce((sum, i) => sum + Number(fields[i]), 0) / 100; // utime stime cutime cstime (clock ticks)
+  } catch {
+    return 0;
+  }
+}
+
 /** Runs scripts/bench/billing-import-child.ts (same Node, same tsx loader) and reads its one JSON line. */
 function importInChild(url: string, file: string, shards?: number): ChildImport {
+  const dataDir = path.dirname(file);
+  const serverBefore = serverCpuSeconds(dataDir);
   const child = spawnSync(process.execPath, [...process.execArgv, path.join(import.meta.dirname, 'billing-import-child.ts'), url, file, ...(shards ? [String(shards)] : [])], {
     encoding: 'utf8',
     maxBuffer: 16 * 1024 * 1024,
   });
   if (child.status !== 0) throw new Error(`import child failed: ${child.stderr}`);
   const line = child.stdout.trim().split('\n').pop()!;
-  const parsed = JSON.parse(line) as Omit<ChildImport, 'shards'>;
-  return { ...parsed, shards: parsed.result.shards ?? 1 };
+  const parsed = JSON.parse(line) as Omit<ChildImport, 'shards' | 'pgCpuSeconds'>;
+  // The child's backends have exited (it disconnected); the postmaster reaps them at once.
+  spawnSync('sleep', ['0.3']);
+  return { ...parsed, pgCpuSeconds: serverCpuSeconds(dataDir) - serverBefore, shards: parsed.result.shards ?? 1 };
 }
 
 const SERVICES = [['Compute', 'EC2'], ['Storage', 'S3'], ['Databases', 'RDS'], ['Networking', 'VPC'], ['Compute', 'Lambda']] as const;
@@ -145,6 +172,35 @@ async function p95(run: () => Promise<unknown>): Promise<{ p95: number; median: 
   return { p95: times[Math.ceil(times.length * 0.95) - 1]!, median: times[Math.floor(times.length / 2)]! };
 }
 
+/** Seeds the query rows and times the explorer's queries: one results-table row each. */
+async function queryLeg(url: string, db: ReturnType<typeof createPrismaClient>): Promise<string[]> {
+  await seedQueryRows(url, db, QUERY_ROWS);
+  const scope = { all: true } as const;
+  const year = { start: '2025-01-01', end: '2026-01-01' };
+  const week = { start: '2025-06-01', end: '2025-06-08', provider: 'AWS' };
+  const month = { start: '2025-06-01', end: '2025-07-01' };
+  const at = new Date('2025-06-15T12:00:00Z');
+  const measures: [string, () => Promise<unknown>][] = [
+    ['getCostSummary, one month', () => getCostSummary(db, scope, month, at)],
+    ['getCostSummary, one year', () => getCostSummary(db, scope, year, at)],
+    ['getCostBreakdown service × provider, one month', () => getCostBreakdown(db, scope, month, { groupBy: 'service', pivot: 'provider' })],
+    ['getCostBreakdown by resource (raw rows), one provider, one week, top 100', () => getCostBreakdown(db, scope, week, { groupBy: 'resource', limit: 100 })],
+    ['getCostBreakdown by tag `project` (raw rows), one provider, one week', () => getCostBreakdown(db, scope, week, { groupBy: 'tag', tagKey: 'project' })],
+    ['getCostBreakdown by resource (raw rows), one provider, one month, top 100', () => getCostBreakdown(db, scope, { ...month, provider: 'AWS' }, { groupBy: 'resource', limit: 100 })],
+    ['getCostBreakdown by tag `project` (raw rows), all providers, one month', () => getCostBreakdown(db, scope, month, { groupBy: 'tag', tagKey: 'project' })],
+    ['listCostLineItems, one provider, one week, page 1 of 50', () => listCostLineItems(db, scope, week, { page: 1, pageSize: 50 })],
+    ['listCostLineItems, one resource (drill-down), one month', () => listCostLineItems(db, scope, { ...month, resourceId: 'r-4242' }, { page: 1, pageSize: 50 })],
+    ['listCostLineItems, tag project = p7, one provider, one week', () => listCostLineItems(db, scope, { ...week, tagKey: 'project', tagValue: 'p7' }, { page: 1, pageSize: 50 })],
+  ];
+  const rows: string[] = [];
+  for (const [name, run] of measures) {
+    const t = await p95(run);
+    console.log(`${name}: p95 ${t.p95.toFixed(0)} ms, median ${t.median.toFixed(0)} ms`);
+    rows.push(`| ${name}, p95 (median) | ${t.p95.toFixed(0)} ms (${t.median.toFixed(0)}) | ≤ 100 ms |`);
+  }
+  return rows;
+}
+
 async function main() {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'skyport-bench-billing-'));
   const embedded = await startEmbeddedPostgres({ dataDir, port: await freePort(), database: 'skyport' });
@@ -154,6 +210,10 @@ async function main() {
     if (LINK_PROJECTS) {
       const owner = await db.user.create({ data: { email: 'bench-owner@bench.test', name: 'Bench owner' } });
       await db.project.createMany({ data: Array.from({ length: 40 }, (_, i) => ({ key: `p${i}`, name: `Project ${i}`, costCentre: `CC-${i}`, ownerId: owner.id })) });
+    }
+    if (SKIP_IMPORT) {
+      console.log((await queryLeg(embedded.url, db)).join('\n'));
+      return;
     }
     const file = path.join(dataDir, 'focus.csv');
     await writeFocusCsv(file, IMPORT_ROWS);
@@ -169,25 +229,28 @@ async function main() {
     if (result.engine !== 'copy') console.warn(`import ran on the row path: ${result.fallbackReason}`);
     if (result.copyMode !== 'typed') console.warn(`import did not take the typed COPY: ${result.typedFallbackReason}`);
     const linked = await db.costRecord.count({ where: { importId: result.importId, projectId: { not: null } } });
-    console.log(`phases (ms): ${JSON.stringify(result.phaseMs)}; shards ${first.shards}`);
+    console.log(`phases (ms): ${JSON.stringify(result.phaseMs)}; shards ${first.shards}; CPU s: Node ${first.cpuSeconds.toFixed(1)}, PostgreSQL ${first.pgCpuSeconds.toFixed(1)}`);
     const reimport = importInChild(embedded.url, file, SHARDS);
     const reimportSeconds = reimport.seconds;
+    console.log(`re-import phases (ms): ${JSON.stringify(reimport.result.phaseMs)}; CPU s: Node ${reimport.cpuSeconds.toFixed(1)}, PostgreSQL ${reimport.pgCpuSeconds.toFixed(1)}`);
     // The same import on one connection, for what the shards bring on this machine.
-    const single = first.shards > 1 ? importInChild(embedded.url, file, 1) : null;
+    const single = first.shards > 1 && SINGLE_CONNECTION ? importInChild(embedded.url, file, 1) : null;
     const mib = (kib: number) => (kib / 1024).toFixed(0);
     console.log(
       `import ${importSeconds.toFixed(1)} s (${result.engine}/${result.copyMode ?? '-'}, ${linked} of ${result.rowCount} rows linked to projects), re-import ${reimportSeconds.toFixed(1)} s, ` +
         `${single ? `one connection ${single.seconds.toFixed(1)} s, ` : ''}peak RSS ${mib(first.peakRssKiB)} MiB (before: ${mib(first.rssBeforeKiB)} MiB); bare COPY…`,
     );
     const bareSeconds = await bareCopy(embedded.url, file);
+    if (QUERY_ROWS === 0) {
+      // Import part only: the figures a run of the importer needs, no docs written.
+      console.log(
+        `import ${Math.round(IMPORT_ROWS / importSeconds).toLocaleString('en-US')} rows/s, bare COPY ${bareSeconds.toFixed(1)} s, ` +
+          `import ÷ bare COPY ${(importSeconds / bareSeconds).toFixed(1)}×, load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`,
+      );
+      return;
+    }
 
-    await seedQueryRows(embedded.url, db, QUERY_ROWS);
-    const scope = { all: true } as const;
-    const year = { start: '2025-01-01', end: '2026-01-01' };
-    const summary = await p95(() => getCostSummary(db, scope, { start: '2025-06-01', end: '2025-07-01' }, new Date('2025-06-15T12:00:00Z')));
-    const summaryYear = await p95(() => getCostSummary(db, scope, year, new Date('2025-06-15T12:00:00Z')));
-    const breakdown = await p95(() => getCostBreakdown(db, scope, { start: '2025-06-01', end: '2025-07-01' }, { groupBy: 'service', pivot: 'provider' }));
-    const breakdownRaw = await p95(() => getCostBreakdown(db, scope, { start: '2025-06-01', end: '2025-06-08', provider: 'AWS' }, { groupBy: 'resource', limit: 100 }));
+    const queryRows = await queryLeg(embedded.url, db);
     const totalRows = QUERY_ROWS + IMPORT_ROWS;
 
     const rate = Math.round(IMPORT_ROWS / importSeconds);
@@ -206,10 +269,7 @@ async function main() {
       `| peak RSS of the importing process (a child process doing only the import, kernel VmHWM; ${mib(first.rssBeforeKiB)} MiB before the import, with Node, Prisma and the importer loaded) | ${mib(first.peakRssKiB)} MiB | < 300 MiB |`,
       `| bare COPY of the same CSV into an UNLOGGED text table | ${bareSeconds.toFixed(1)} s | |`,
       `| import ÷ bare COPY | ${(importSeconds / bareSeconds).toFixed(1)}× | ≤ 2× |`,
-      `| getCostSummary, one month, p95 (median) | ${summary.p95.toFixed(0)} ms (${summary.median.toFixed(0)}) | ≤ 100 ms |`,
-      `| getCostSummary, one year, p95 (median) | ${summaryYear.p95.toFixed(0)} ms (${summaryYear.median.toFixed(0)}) | ≤ 100 ms |`,
-      `| getCostBreakdown service × provider, one month, p95 (median) | ${breakdown.p95.toFixed(0)} ms (${breakdown.median.toFixed(0)}) | ≤ 100 ms |`,
-      `| getCostBreakdown by resource (raw rows), one week, p95 (median) | ${breakdownRaw.p95.toFixed(0)} ms (${breakdownRaw.median.toFixed(0)}) | |`,
+      ...queryRows,
     ];
     lines.push(
       '',

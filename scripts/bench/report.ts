@@ -5,6 +5,11 @@ import path from 'node:path';
 const FILE = path.resolve(import.meta.dirname, '../../docs/BENCHMARKS.md');
 
 export function writeBenchmarkSection(name: string, markdown: string): void {
+  // BENCH_WRITE=0: a measurement run that prints its section and leaves docs/BENCHMARKS.md alone.
+  if (process.env.BENCH_WRITE === '0') {
+    console.log(markdown);
+    return;
+  }
   const begin = `<!-- bench:${name} -->`;
   const end = `<!-- /bench:${name} -->`;
   const block = `${begin}\n${markdown.trim()}\n${end}`;
