@@ -76,18 +76,26 @@ export async function liveRunRate(db: Tx, projectId: string, prices: PriceContex
   return total;
 }
 
-/** Monthly estimate of in-flight requests' VMs that do not exist yet. */
+/**
+ * Monthly estimate of what in-flight requests will add: their VMs that do not exist yet, and the
+ * price increase of resizes awaiting approval or their job (the live run-rate still prices those
+ * VMs at their old size; a cheaper size counts only once it is done).
+ */
 export async function inFlightMonthly(db: Tx, projectId: string, excludeRequestId = ''): Promise<Decimal> {
-  const rows = await db.$queryRaw<{ total: string | null }[]>`
-    SELECT sum(i."estimatedMonthlyCost" * greatest(i.quantity - coalesce(m.made, 0), 0) / greatest(i.quantity, 1))::text AS total
-      FROM "RequestItem" i
-      JOIN "Request" r ON r.id = i."requestId"
-      LEFT JOIN (SELECT "requestItemId", count(*) AS made FROM "Vm" WHERE "projectId" = ${projectId} AND "requestItemId" IS NOT NULL GROUP BY 1) m
-        ON m."requestItemId" = i.id
-     WHERE r."projectId" = ${projectId} AND r.id <> ${excludeRequestId}
-       AND r.status IN ('pending_approval', 'approved', 'provisioning')
-       AND i.status IN ('pending', 'provisioning', 'failed')`;
-  return new Decimal(rows[0]?.total ?? 0);
+  const rows = await db.$queryRaw<{ vms: string | null; resizes: string | null }[]>`
+    SELECT (SELECT sum(i."estimatedMonthlyCost" * greatest(i.quantity - coalesce(m.made, 0), 0) / greatest(i.quantity, 1))
+              FROM "RequestItem" i
+              JOIN "Request" r ON r.id = i."requestId"
+              LEFT JOIN (SELECT "requestItemId", count(*) AS made FROM "Vm" WHERE "projectId" = ${projectId} AND "requestItemId" IS NOT NULL GROUP BY 1) m
+                ON m."requestItemId" = i.id
+             WHERE r."projectId" = ${projectId} AND r.id <> ${excludeRequestId}
+               AND r.status IN ('pending_approval', 'approved', 'provisioning')
+               AND i.status IN ('pending', 'provisioning', 'failed'))::text AS vms,
+           (SELECT sum(greatest((r.payload->>'costDelta')::numeric, 0))
+              FROM "Request" r
+             WHERE r."projectId" = ${projectId} AND r.id <> ${excludeRequestId} AND r.kind = 'vm_action' AND r.payload->>'action' = 'resize'
+               AND r.status IN ('pending_approval', 'approved', 'provisioning') AND r.payload->>'costDelta' IS NOT NULL)::text AS resizes`;
+  return new Decimal(rows[0]?.vms ?? 0).plus(rows[0]?.resizes ?? 0);
 }
 
 /**

@@ -11,6 +11,8 @@ import { configureJobs } from '../jobs/context';
 import { createPolicy } from '../policy/service';
 import type { PolicyInput } from '../policy/schemas';
 import { adapterForAccount } from '../provider-accounts/service';
+import { loadPriceContext } from '../catalog/pricing';
+import { committedSpend } from '../requests/budget';
 import { cancelRequest, getRequest } from '../requests/service';
 import { createTestDatabase } from '../testing/db';
 import { runJobsUntilIdle } from '../testing/jobs';
@@ -324,6 +326,12 @@ describe('a resize that raises the monthly price, against the project budget', (
     expect(await db.request.findUniqueOrThrow({ where: { id: waiting.requestId! } })).toMatchObject({ policyCode: 'policy' });
     // Live 20.00 + the waiting +90.00 + this +90.00 = 200.00 of 150.00.
     await expect(runVmAction(db, w.owner, second.id, { action: 'resize', size: target.size }, audit)).rejects.toThrow(/200\.00 of 150\.00 USD/);
+    // A request submitted now counts it as well (the request form's and submit's committed spend).
+    const prices = await loadPriceContext(db, { projectId: w.fixture.projectId });
+    expect((await committedSpend(db, w.fixture.projectId, prices)).committed).toBe('110.00');
+    // Once the resize is cancelled it no longer counts.
+    await cancelRequest(db, w.owner, waiting.requestId!, audit, 'not needed');
+    expect((await committedSpend(db, w.fixture.projectId, prices)).committed).toBe('20.00');
   });
 
   it('within the budget the resize runs at once', async () => {

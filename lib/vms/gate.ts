@@ -170,15 +170,9 @@ async function resizeBudget(tx: Tx, vm: GateVm, payload: VmActionPayload): Promi
   if (payload.action !== 'resize' || !vm.projectId || delta === null || delta === undefined || !new Decimal(delta).greaterThan(0)) return null;
   await tx.$queryRaw`SELECT id FROM "Project" WHERE id = ${vm.projectId} FOR UPDATE`;
   const prices = await loadPriceContext(tx, { projectId: vm.projectId });
-  const [spend, pending] = await Promise.all([
-    committedSpend(tx, vm.projectId, prices),
-    tx.$queryRaw<{ total: string | null }[]>`
-      SELECT sum(greatest((r.payload->>'costDelta')::numeric, 0))::text AS total FROM "Request" r
-       WHERE r."projectId" = ${vm.projectId} AND r.kind = 'vm_action' AND r.payload->>'action' = 'resize'
-         AND r.status IN ('pending_approval', 'approved', 'provisioning') AND r.payload->>'costDelta' IS NOT NULL`,
-  ]);
-  const committed = new Decimal(spend.committed).plus(pending[0]?.total ?? 0).toFixed(2);
-  return budgetLine({ ...spend, committed, request: delta });
+  // committedSpend counts other resizes awaiting approval or their job (lib/requests/budget.ts).
+  const spend = await committedSpend(tx, vm.projectId, prices);
+  return budgetLine({ ...spend, request: delta });
 }
 
 const json = (v: unknown) => JSON.parse(JSON.stringify(v)) as Prisma.InputJsonValue;
