@@ -49,8 +49,19 @@ test('an approved request completes, its VM shows in the inventory, and the owne
   const panel = page.getByTestId('vm-actions');
   await expect(panel).toBeVisible();
   await expect(panel.getByRole('button', { name: /^Stop/ })).toBeEnabled();
+  // While the stop runs, the panel's polls are answered 3 s late (later than the next poll is
+  // sent), so some that saw "stopped" are still on their way when Start is clicked: the panel must
+  // not go back to what they saw (it once did, and stopped polling while the start ran).
+  let startClicked = false;
+  await page.route(`**/api/v1/vms/${vmId}/actions`, async (route) => {
+    if (route.request().method() !== 'GET' || startClicked) return route.continue();
+    const response = await route.fetch();
+    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    await route.fulfill({ response }).catch(() => undefined);
+  });
   await panel.getByRole('button', { name: /^Stop/ }).click();
   await expectWithVmDiagnostics(page, vmId, () => expect(panel.getByRole('button', { name: /^Start/ })).toBeEnabled({ timeout: 60_000 }));
+  startClicked = true;
   await panel.getByRole('button', { name: /^Start/ }).click();
   await expectWithVmDiagnostics(page, vmId, () => expect(panel.getByRole('button', { name: /^Stop/ })).toBeEnabled({ timeout: 60_000 }));
   await expectWithVmDiagnostics(page, vmId, () => expect(panel).toContainText(/Last action: Start succeeded/));

@@ -2,7 +2,7 @@
 // Day-2 actions for one VM (contract 8): shows what the caller may do, runs actions through the
 // API, and polls while one is in progress so the state updates without a reload.
 import { useRouter } from 'next/navigation';
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import type { ResizeOption, VmActionsView } from '@/lib/vms/schemas';
 
 const LABELS: Record<string, string> = { start: 'Start', stop: 'Stop', reboot: 'Reboot', resize: 'Resize', delete: 'Delete' };
@@ -25,13 +25,22 @@ export function VmActionsPanel({ vmId }: { vmId: string }) {
   const [days, setDays] = useState(7);
   const base = `/api/v1/vms/${encodeURIComponent(vmId)}`;
 
+  // Loads overlap (a poll still on its way when the action is sent, a slow server): a response
+  // older than one already shown is dropped, or a poll sent before "Start" was committed could put
+  // the VM back to "stopped" and end the polling while the start runs.
+  const sent = useRef(0);
+  const shown = useRef(0);
   const load = useCallback(async () => {
+    const mine = ++sent.current;
     const response = await fetch(`${base}/actions`, { cache: 'no-store' });
+    if (mine < shown.current) return null;
     if (!response.ok) {
       setError(await problemText(response, 'Could not load the VM’s actions.'));
       return null;
     }
     const next = (await response.json()) as VmActionsView;
+    if (mine < shown.current) return null;
+    shown.current = mine;
     setView(next);
     return next;
   }, [base]);
