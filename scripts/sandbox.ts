@@ -18,6 +18,8 @@ export interface RunningSandbox {
 }
 
 const SEEDED_VMS_PER_REGION = 4;
+/** The "made outside Skyport" VMs predate the sandbox, so inventory ages and on-prem chargeback have history. */
+const SEEDED_VM_AGE_DAYS = 45;
 
 export async function startSandbox(db: Db, config: ServerConfig): Promise<RunningSandbox> {
   // Loaded here, only when the sandbox is on: emulators need dev dependencies the server must not.
@@ -36,7 +38,7 @@ export async function startSandbox(db: Db, config: ServerConfig): Promise<Runnin
     const account = module.sandboxAccount(emulator);
     if (firstStart) {
       for (const region of account.regions) {
-        emulator.seedVms({ region, count: SEEDED_VMS_PER_REGION, namePrefix: `legacy-${module.kind}` });
+        emulator.seedVms({ region, count: SEEDED_VMS_PER_REGION, namePrefix: `legacy-${module.kind}`, createdAt: new Date(Date.now() - SEEDED_VM_AGE_DAYS * 86_400_000) });
       }
     }
     const accountId = await upsertSandboxAccount(db, module, account);

@@ -174,6 +174,10 @@ async function main() {
     cleanups.push(() => sandbox!.stop());
     log(`Sandbox provider accounts: ${sandbox.summary}`);
   }
+  // After the sandbox's first inventory sync: the on-prem chargeback then finds its VMs.
+  const { enqueueMissingChargebacks } = await import('../lib/billing/tasks');
+  const chargebacks = await enqueueMissingChargebacks(db);
+  if (chargebacks.length) log(`Queued the on-prem chargeback for ${chargebacks.join(' and ')} (none yet).`);
   if (config.workerInProcess) {
     // Background jobs (provisioning, day-2 actions, leases) in this process; SKYPORT_WORKER=0 when
     // separate `npm run worker` processes do them. Stopped before the database (cleanups run in reverse).

@@ -8,7 +8,7 @@ import { configureJobs } from '../jobs/context';
 import { enqueueJob } from '../jobs/queue';
 import { createTestDatabase } from '../testing/db';
 import { runJobsUntilIdle } from '../testing/jobs';
-import { BUDGET_ALERTS_TASK, CHARGEBACK_TASK, IMPORT_ALL_FOLDERS_TASK, cron, tasks } from './tasks';
+import { BUDGET_ALERTS_TASK, CHARGEBACK_TASK, IMPORT_ALL_FOLDERS_TASK, cron, enqueueMissingChargebacks, tasks } from './tasks';
 import { focusCsv } from './testing';
 
 let db: Db;
@@ -59,5 +59,29 @@ describe('billing tasks', () => {
     expect(rows).toHaveLength(2); // 2 complete days × vCPU
     expect(rows.map((r) => r.billedCost.toString())).toEqual(['12', '12']);
     expect(rows[0]).toMatchObject({ providerName: 'VMware (on-prem)', billingCurrency: 'EUR', invoiceIssuerName: 'Skyport' });
+  });
+
+  it('at start-up queues the chargeback of last month and this month once, only while they have no on-prem rows', async () => {
+    const book = await db.priceBook.findFirstOrThrow({ where: { name: 'CB' } }); // the day test's rate card (vCPU 0.5/h)
+    expect(book.currency).toBe('EUR');
+    const vc = await db.providerAccount.create({ data: { name: 'vc-catch-up', kind: 'vsphere', settings: {}, secretsCiphertext: 'x' } });
+    // Made on 10 Oct, first seen by Skyport on 1 Nov: charged from its creation.
+    await db.vm.create({ data: { providerAccountId: vc.id, providerKind: 'vsphere', regionCode: 'dc', providerId: 'vm-10', name: 'legacy-1', size: 's', vcpus: 1, state: 'running', providerCreatedAt: new Date('2026-10-10T00:00:00Z'), firstSeenAt: new Date('2026-11-01T00:00:00Z') } });
+    const now = new Date('2026-11-03T09:00:00Z');
+    expect(await enqueueMissingChargebacks(db, now)).toEqual(['2026-10', '2026-11']);
+    expect(await enqueueMissingChargebacks(db, now)).toEqual(['2026-10', '2026-11']); // same job keys: still two jobs
+    expect(await db.$queryRaw<{ n: number }[]>`SELECT count(*)::int AS n FROM graphile_worker.jobs WHERE task_identifier = ${CHARGEBACK_TASK}`).toEqual([{ n: 2 }]);
+    await runJobsUntilIdle(db, { tasks });
+    const days = await db.$queryRaw<{ month: string; days: number; cost: string }[]>`
+      SELECT to_char("billingMonth", 'YYYY-MM') AS month, count(*)::int AS days, sum("billedCost")::text AS cost
+      FROM "CostRecord" WHERE "providerAccountId" = ${vc.id} GROUP BY 1 ORDER BY 1`;
+    // October from the 10th (22 days × 24 h × 0.5), November's 2 complete days.
+    expect(days).toEqual([
+      { month: '2026-10', days: 22, cost: '264.000000000000000000000000000000' },
+      { month: '2026-11', days: 2, cost: '24.000000000000000000000000000000' },
+    ]);
+    expect(await enqueueMissingChargebacks(db, now)).toEqual([]);
+    // On the 1st no day of the month is complete yet: only last month is due.
+    expect(await enqueueMissingChargebacks(db, new Date('2027-01-01T05:00:00Z'))).toEqual(['2026-12']);
   });
 });

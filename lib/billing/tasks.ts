@@ -5,11 +5,13 @@ import { auditContext } from '../audit/record';
 import { loadServerConfig } from '../config/server-config';
 import { WORKER_ACTOR, jobDb } from '../jobs/context';
 import { enqueueJob } from '../jobs/queue';
-import type { CronItem, Task, TaskList } from '../jobs/types';
+import type { CronItem, Task, TaskList, Tx } from '../jobs/types';
 import { evaluateBudgetAlerts } from './budgets';
 import { runChargeback } from './chargeback';
 import { importWatchedFolder } from './folder-import';
+import { ON_PREM_PROVIDER_NAME } from './focus-providers';
 import { failStaleImports } from './imports';
+import { monthBounds } from './money';
 
 export const IMPORT_FOLDER_TASK = 'billing.import_folder';
 export const IMPORT_ALL_FOLDERS_TASK = 'billing.import_folders';
@@ -37,6 +39,31 @@ const importFolder: Task = async (payload, helpers) => {
   for (const r of results) helpers.logger.info(`billing import ${r.importId}: ${r.status} (${r.rowCount} rows)`);
   if (results.some((r) => r.status === 'succeeded')) await enqueueJob(db, BUDGET_ALERTS_TASK, {}, { jobKey: BUDGET_ALERTS_TASK });
 };
+
+/**
+ * At start-up: queue the chargeback of last month and of this month to date when the database holds
+ * no on-prem cost rows for them — a first start (or a first deployment mid-month) would otherwise
+ * show no VMware costs until the nightly run. One job key per month, so several starting processes
+ * queue it once; a month without vSphere VMs costs one empty run per start.
+ */
+export async function enqueueMissingChargebacks(tx: Tx, now: Date = new Date()): Promise<string[]> {
+  const thisMonth = monthBounds(now).start;
+  const lastMonth = monthBounds(new Date(thisMonth.getTime() - 1)).start;
+  const charged = await tx.$queryRaw<{ month: Date }[]>`
+    SELECT DISTINCT "billingMonth" AS month FROM "CostDailyRollup"
+    WHERE "providerName" = ${ON_PREM_PROVIDER_NAME} AND "billingMonth" IN (${lastMonth}::date, ${thisMonth}::date)`;
+  const has = (month: Date) => charged.some((c) => c.month.getTime() === month.getTime());
+  // `through` is exclusive of its day: the 1st of this month charges all of last month.
+  const runs = [
+    { month: lastMonth, through: thisMonth },
+    { month: thisMonth, through: now },
+  ].filter((r) => !has(r.month) && !(r.month === thisMonth && now.getTime() - thisMonth.getTime() < 86_400_000));
+  for (const run of runs) {
+    const month = run.month.toISOString().slice(0, 7);
+    await enqueueJob(tx, CHARGEBACK_TASK, { through: run.through.toISOString() }, { jobKey: `${CHARGEBACK_TASK}:catch-up:${month}`, maxAttempts: 3 });
+  }
+  return runs.map((r) => r.month.toISOString().slice(0, 7));
+}
 
 /** Cron: one import_folder job per provider account (one queue each, so a folder is never read twice at once). */
 const importAllFolders: Task = async () => {

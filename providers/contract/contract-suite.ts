@@ -268,19 +268,27 @@ export function runAdapterContract(name: string, makeHarness: () => Promise<Cont
       }
     });
 
-    it('pages through VM listings (at least two pages), including VMs made outside Skyport', async () => {
-      h.emulator.seedVms({ region: h.otherRegion, count: 130, namePrefix: 'outside' });
+    it('pages through VM listings (at least two pages), including VMs made outside Skyport, with when they were made', async () => {
+      const madeAt = new Date('2026-09-14T07:00:00.000Z');
+      h.emulator.seedVms({ region: h.otherRegion, count: 130, namePrefix: 'outside', createdAt: madeAt });
       const seen = new Set<string>();
+      const createdOutside: (number | undefined)[] = [];
       let pages = 0;
       let token: string | undefined;
       do {
         const page = await h.adapter.listVms(h.otherRegion, { pageToken: token, pageSize: 50 });
         pages += 1;
-        for (const vm of page.vms) seen.add(vm.providerId);
+        for (const vm of page.vms) {
+          seen.add(vm.providerId);
+          if (vm.name.startsWith('outside')) createdOutside.push(vm.createdAt?.getTime());
+        }
         token = page.nextPageToken;
       } while (token && pages < 100);
       expect(pages).toBeGreaterThanOrEqual(2);
       expect(seen.size).toBeGreaterThanOrEqual(130);
+      // The provider's creation time reaches inventory (on-prem chargeback charges from it).
+      expect(createdOutside).toHaveLength(130);
+      expect(new Set(createdOutside)).toEqual(new Set([madeAt.getTime()]));
       const listed = await h.adapter.listVms(h.otherRegion, { pageSize: 50 });
       expect(listed.vms.some((vm) => vm.skyport === null)).toBe(true);
     });

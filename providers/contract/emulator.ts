@@ -29,6 +29,8 @@ export interface EmulatorSeedOptions {
   count: number;
   /** Seeded VMs carry no Skyport tags: they stand for VMs made outside Skyport. */
   namePrefix?: string;
+  /** When the provider says the seeded VMs were made (default now): a sandbox's "legacy" VMs predate it. */
+  createdAt?: Date;
 }
 
 export interface RunningEmulator {

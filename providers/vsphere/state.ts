@@ -13,6 +13,8 @@ export const VM_PROPERTY_PATHS = [
   'runtime.powerState',
   'guest.ipAddress',
   'customValue',
+  // vSphere 6.7+: when the VM was made; on-prem chargeback charges a VM from it (else from first sight).
+  'config.createDate',
 ] as const;
 
 /** vim25 VirtualMachinePowerState → normalized state. */
@@ -44,6 +46,8 @@ export function observedVmFrom(content: ObjectContent, region: string, fieldName
   const memoryMiB = intOf(content.props.get('config.hardware.memoryMB'));
   const powerState = textOf(content.props.get('runtime.powerState')) ?? 'unknown';
   const ip = textOf(content.props.get('guest.ipAddress'));
+  const created = textOf(content.props.get('config.createDate'));
+  const createdAt = created ? new Date(created) : undefined;
   return {
     providerId: content.obj.value,
     name: textOf(content.props.get('name')) ?? content.obj.value,
@@ -56,6 +60,7 @@ export function observedVmFrom(content: ObjectContent, region: string, fieldName
     tags,
     skyport: parseSkyportTags(tags),
     privateIp: ip || undefined,
+    ...(createdAt && !Number.isNaN(createdAt.getTime()) ? { createdAt } : {}),
   };
 }
 

@@ -127,5 +127,19 @@ describe('state, size, name and page-token mapping', () => {
     const vm = observedVmFrom(content, 'DC-East', names);
     expect(vm).toMatchObject({ providerId: 'vm-7', name: 'web-1', size: 'small', state: 'running', region: 'DC-East' });
     expect(vm.skyport).toEqual({ owner: 'a@b.c', project: 'p', request: 'r', skyportId: 'id-1' });
+    expect(vm.createdAt).toBeUndefined(); // no config.createDate (vSphere before 6.7): charged from first sight
+  });
+
+  it('reads config.createDate as the creation time, and ignores one that is not a date', () => {
+    const val = (xml: string) => parseXml(`<val xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" ${xml}</val>`);
+    const content = (createDate: string): ObjectContent => ({
+      obj: { type: 'VirtualMachine', value: 'vm-8' },
+      props: new Map([
+        ['name', val('xsi:type="xsd:string">db-1')],
+        ['config.createDate', val(`xsi:type="xsd:dateTime">${createDate}`)],
+      ]),
+    });
+    expect(observedVmFrom(content('2026-10-18T08:30:00.123Z'), 'DC-East', new Map()).createdAt).toEqual(new Date('2026-10-18T08:30:00.123Z'));
+    expect(observedVmFrom(content('yesterday'), 'DC-East', new Map()).createdAt).toBeUndefined();
   });
 });

@@ -257,10 +257,10 @@ export async function startEmulator(options: AwsEmulatorOptions = {}): Promise<A
     setVcpuLimit(limit) {
       limits.vcpuLimit = limit ?? options.vcpuLimit ?? 100_000;
     },
-    seedVms({ region, count, namePrefix }) {
+    seedVms({ region, count, namePrefix, createdAt }) {
       if (!REGIONS.some((r) => r.name === region)) throw new Error(`Unknown region ${region}`);
       const image = imagesOf(region)[0]!;
-      store.seed(region, count, namePrefix ?? 'seeded', 't3.micro', image.imageId);
+      store.seed(region, count, namePrefix ?? 'seeded', 't3.micro', image.imageId, createdAt);
     },
     vmCount: () => store.liveCount(),
     requests: () => [...recorded],

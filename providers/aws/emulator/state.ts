@@ -172,9 +172,9 @@ export class Ec2Store {
     return total;
   }
 
-  seed(region: string, count: number, namePrefix: string, instanceType: string, imageId: string) {
+  seed(region: string, count: number, namePrefix: string, instanceType: string, imageId: string, createdAt = new Date()) {
     const zones = zonesOf(region);
-    const launchTime = new Date().toISOString();
+    const launchTime = createdAt.toISOString();
     for (let i = 0; i < count; i++) {
       const seq = this.nextSeq();
       const instance: InstanceRecord = {

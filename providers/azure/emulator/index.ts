@@ -279,7 +279,7 @@ export async function startEmulator(options: EmulatorStartOptions = {}): Promise
         nics: [{ id: nicId(ctx, rg, nicName), primary: true, deleteOption: 'Detach' }],
         provisioningState: 'Succeeded',
         powerState: i % 7 === 6 ? 'deallocated' : 'running',
-        timeCreated: new Date().toISOString(),
+        timeCreated: (seed.createdAt ?? new Date()).toISOString(),
       });
     }
     state.scheduleSave();

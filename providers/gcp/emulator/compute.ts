@@ -556,10 +556,10 @@ export class ComputeService {
 
   // ---- seeding ---------------------------------------------------------------------------------
 
-  seed(project: string, region: string, count: number, prefix: string): void {
+  seed(project: string, region: string, count: number, prefix: string, createdAt?: Date): void {
     const zones = CATALOG_REGIONS.find((r) => r.name === region)?.zones;
     if (!zones) throw new Error(`Unknown region ${region}; known: ${CATALOG_REGIONS.map((r) => r.name).join(', ')}`);
-    const now = this.options.clock.now();
+    const now = createdAt?.getTime() ?? this.options.clock.now();
     for (let i = 0; i < count; i++) {
       const id = this.nextId();
       const serial = this.state.nextId;

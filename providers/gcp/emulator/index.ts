@@ -298,8 +298,8 @@ export async function startEmulator(options: GcpEmulatorOptions = {}): Promise<G
     setVcpuLimit(limit) {
       computeOptions.vcpuLimit = limit;
     },
-    seedVms({ region, count, namePrefix }: EmulatorSeedOptions) {
-      compute.seed(state.sandboxKey.project, region, count, namePrefix ?? `seed-${randomUUID().slice(0, 4)}`);
+    seedVms({ region, count, namePrefix, createdAt }: EmulatorSeedOptions) {
+      compute.seed(state.sandboxKey.project, region, count, namePrefix ?? `seed-${randomUUID().slice(0, 4)}`, createdAt);
     },
     vmCount: () => compute.vmCount(),
     requests: () => [...recorded],

@@ -244,7 +244,7 @@ export async function startEmulator(options: VsphereEmulatorOptions = {}): Promi
     setVcpuLimit(limit) {
       vcenter.vcpuLimit = limit;
     },
-    seedVms({ region, count, namePrefix = 'seeded' }: EmulatorSeedOptions) {
+    seedVms({ region, count, namePrefix = 'seeded', createdAt }: EmulatorSeedOptions) {
       const dc = inventory.datacenterByName(region);
       if (!dc) throw new Error(`unknown emulator datacenter ${region}`);
       const start = inventory.vms.size;
@@ -261,6 +261,7 @@ export async function startEmulator(options: VsphereEmulatorOptions = {}): Promi
           annotation: '',
           ipAddress: `10.99.${Math.floor(i / 250) % 250}.${(i % 250) + 2}`,
           toolsRunning: false,
+          createdAt,
         });
       }
       scheduleSave();

@@ -125,8 +125,9 @@ export class EmulatedInventory {
     return undefined;
   }
 
-  addVm(input: Omit<EmulatedVm, 'id' | 'uuid' | 'createdAt' | 'customValues'> & { customValues?: Record<string, string> }): EmulatedVm {
-    const vm: EmulatedVm = { ...input, id: this.id('vm'), uuid: randomUUID(), createdAt: new Date().toISOString(), customValues: input.customValues ?? {} };
+  addVm(input: Omit<EmulatedVm, 'id' | 'uuid' | 'createdAt' | 'customValues'> & { customValues?: Record<string, string>; createdAt?: Date }): EmulatedVm {
+    const { createdAt, ...fields } = input;
+    const vm: EmulatedVm = { ...fields, id: this.id('vm'), uuid: randomUUID(), createdAt: (createdAt ?? new Date()).toISOString(), customValues: input.customValues ?? {} };
     this.vms.set(vm.id, vm);
     this.folders.get(vm.folderId)?.children.push(vm.id);
     return vm;
