@@ -78,11 +78,12 @@ export async function liveRunRate(db: Tx, projectId: string, prices: PriceContex
 
 /**
  * Monthly estimate of what in-flight requests will add: their VMs that do not exist yet, and the
- * price increase of resizes awaiting approval or their job (the live run-rate still prices those
- * VMs at their old size; a cheaper size counts only once it is done).
+ * price increase of resizes awaiting approval or their job, or (ungated) whose job is queued or
+ * running (the live run-rate still prices those VMs at their old size; a cheaper size counts only
+ * once it is done).
  */
 export async function inFlightMonthly(db: Tx, projectId: string, excludeRequestId = ''): Promise<Decimal> {
-  const rows = await db.$queryRaw<{ vms: string | null; resizes: string | null }[]>`
+  const rows = await db.$queryRaw<{ vms: string | null; resizes: string | null; resizeJobs: string | null }[]>`
     SELECT (SELECT sum(i."estimatedMonthlyCost" * greatest(i.quantity - coalesce(m.made, 0), 0) / greatest(i.quantity, 1))
               FROM "RequestItem" i
               JOIN "Request" r ON r.id = i."requestId"
@@ -94,8 +95,13 @@ export async function inFlightMonthly(db: Tx, projectId: string, excludeRequestI
            (SELECT sum(greatest((r.payload->>'costDelta')::numeric, 0))
               FROM "Request" r
              WHERE r."projectId" = ${projectId} AND r.id <> ${excludeRequestId} AND r.kind = 'vm_action' AND r.payload->>'action' = 'resize'
-               AND r.status IN ('pending_approval', 'approved', 'provisioning') AND r.payload->>'costDelta' IS NOT NULL)::text AS resizes`;
-  return new Decimal(rows[0]?.vms ?? 0).plus(rows[0]?.resizes ?? 0);
+               AND r.status IN ('pending_approval', 'approved', 'provisioning') AND r.payload->>'costDelta' IS NOT NULL)::text AS resizes,
+           -- Ungated resizes: no request, the job carries the increase (an approved one's request counts above).
+           (SELECT sum(greatest((j.payload->>'costDelta')::numeric, 0))
+              FROM "ProvisioningJob" j JOIN "Vm" v ON v.id = j."vmId"
+             WHERE v."projectId" = ${projectId} AND j.kind = 'resize_vm' AND j.status IN ('queued', 'running')
+               AND j.payload->>'requestId' IS NULL AND j.payload->>'costDelta' IS NOT NULL)::text AS "resizeJobs"`;
+  return new Decimal(rows[0]?.vms ?? 0).plus(rows[0]?.resizes ?? 0).plus(rows[0]?.resizeJobs ?? 0);
 }
 
 /**

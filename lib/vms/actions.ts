@@ -183,7 +183,7 @@ export async function runVmAction(db: Db, principal: Principal, vmId: string, in
     const gate = plan ? await gateVmAction(tx, principal, vm, plan, audit) : { kind: 'run' as const };
     switch (gate.kind) {
       case 'run':
-        return enqueueVmAction(tx, vm, input, audit, principal.userId);
+        return enqueueVmAction(tx, vm, { ...input, costDelta: plan?.payload.costDelta }, audit, principal.userId);
       case 'rejected':
         return { rejected: gate.reason };
       case 'approval':

@@ -17,7 +17,9 @@ export const VM_ACTION_MAX_ATTEMPTS = 6;
 export async function enqueueVmAction(
   tx: Tx,
   vm: Pick<Vm, 'id' | 'name' | 'size' | 'providerAccountId'>,
-  input: RunVmActionInput & { reason?: string; requestId?: string; idempotencyKey?: string },
+  // costDelta: a resize's monthly price increase, kept on the job so the project's committed spend
+  // counts it until the job is done (lib/requests/budget.ts inFlightMonthly).
+  input: RunVmActionInput & { reason?: string; requestId?: string; idempotencyKey?: string; costDelta?: string | null },
   audit: AuditContext,
   requestedById?: string,
 ): Promise<{ jobId: string }> {
@@ -35,6 +37,7 @@ export async function enqueueVmAction(
         ...(input.size ? { size: input.size, fromSize: vm.size } : {}),
         ...(input.reason ? { reason: input.reason } : {}),
         ...(input.requestId ? { requestId: input.requestId } : {}),
+        ...(input.action === 'resize' && input.costDelta ? { costDelta: input.costDelta } : {}),
       },
     },
   });

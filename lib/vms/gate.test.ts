@@ -339,6 +339,14 @@ describe('a resize that raises the monthly price, against the project budget', (
     const vm = await provision(w);
     const { target } = await pricedSizes(w, vm.id);
     await budget(w, '500');
-    expect(await runVmAction(db, w.owner, vm.id, { action: 'resize', size: target.size }, audit)).toEqual({ jobId: expect.any(String) });
+    const { jobId } = await runVmAction(db, w.owner, vm.id, { action: 'resize', size: target.size }, audit);
+    expect(jobId).toEqual(expect.any(String));
+    // While its job waits or runs the VM is still priced at its old size: the job's +90.00 counts.
+    const prices = await loadPriceContext(db, { projectId: w.fixture.projectId });
+    expect((await committedSpend(db, w.fixture.projectId, prices)).committed).toBe('100.00');
+    await runJobsUntilIdle(url, { tasks: ENGINE_TASKS });
+    expect(await db.provisioningJob.findUniqueOrThrow({ where: { id: jobId! } })).toMatchObject({ status: 'succeeded' });
+    // Done: the VM's new size is in the live run-rate, the job no longer adds anything.
+    expect((await committedSpend(db, w.fixture.projectId, prices)).committed).toBe('100.00');
   });
 });
