@@ -92,3 +92,31 @@ test('the admin jobs page lists jobs by status with filters in the URL, also at 
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
   expect(overflow).toBeLessThanOrEqual(1);
 });
+
+test('a request that completes before the page’s first poll still shows Completed without a reload', async ({ page }) => {
+  test.setTimeout(180_000);
+  await signInAs(page, 'requester');
+  // Every poll of the request is held until the API says the work is done: the page was rendered
+  // while it ran, and the first answer it sees is final (this once left "Provisioning" on screen).
+  await page.route(/\/api\/v1\/requests\/[a-z0-9]+$/, async (route) => {
+    if (route.request().method() !== 'GET') return route.continue();
+    const url = route.request().url();
+    for (let i = 0; i < 120; i++) {
+      const status = ((await (await page.request.get(url)).json()) as { status: string }).status;
+      if (status === 'completed' || status === 'failed') break;
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+    }
+    await route.continue().catch(() => undefined);
+  });
+  await page.goto('/catalog');
+  await page.getByRole('link', { name: 'Request Linux web server' }).click();
+  await waitForHydration(page, 'form button[type="submit"]');
+  await expect(page.getByTestId('placement').first()).toBeVisible();
+  await page.getByLabel('Environment').selectOption('dev');
+  await page.getByLabel('6. Justification').fill('E2E: provisioning finishes before the first poll');
+  await page.getByRole('button', { name: 'Submit request' }).click();
+  await expect(page).toHaveURL(/\/requests\/[a-z0-9]+$/);
+  await expect(page.getByTestId('request-status')).toHaveText(/Approved|Provisioning/);
+  await expect(page.getByTestId('request-status')).toHaveText('Completed', { timeout: 150_000 });
+  await expect(page.getByTestId('timeline')).toContainText(/completed/i);
+});

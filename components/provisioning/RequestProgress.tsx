@@ -53,12 +53,16 @@ const TONE: Record<string, string> = {
   queued: 'text-slate-600',
 };
 
-export function RequestProgress({ requestId }: { requestId: string }) {
+/**
+ * `renderedStatus`: the status the server rendered the page with. Work can finish between that
+ * render and the first poll; the page (status, timeline, VM links) must then still catch up.
+ */
+export function RequestProgress({ requestId, renderedStatus }: { requestId: string; renderedStatus: string }) {
   const router = useRouter();
   const [view, setView] = useState<RequestProgressView | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [retrying, setRetrying] = useState<string | null>(null);
-  const wasLive = useRef(false);
+  const wasLive = useRef(!FINAL.has(renderedStatus));
 
   const load = useCallback(async () => {
     try {

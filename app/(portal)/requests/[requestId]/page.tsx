@@ -181,7 +181,7 @@ export default async function RequestPage({ params }: { params: Promise<{ reques
 
           {r.kind === 'provision' && ['approved', 'provisioning', 'completed', 'failed'].includes(r.status) && (
             // RequestProgress is its own titled panel ("Provisioning", live while work runs).
-            <RequestProgress requestId={r.id} />
+            <RequestProgress requestId={r.id} renderedStatus={r.status} />
           )}
 
           <Section title="Timeline">
