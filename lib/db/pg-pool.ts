@@ -35,20 +35,34 @@ export function relabelCharColumns<T>(result: T): T {
 
 type Callback = (error: Error | null, result: unknown) => void;
 
-/** pg.Client whose results never carry OID 18 columns (see relabelCharColumns). */
+const isSubmittable = (arg: unknown) => typeof (arg as { submit?: unknown } | null)?.submit === 'function';
+
+/**
+ * pg.Client whose results never carry OID 18 columns (see relabelCharColumns), and whose promise
+ * queries run one after another. A Prisma interactive transaction is one connection, and
+ * `Promise.all` over its client (e.g. committedSpend's figures inside a submit) sends queries while
+ * one is running: pg queues them itself but warns that this is deprecated (and gone in pg 9), so
+ * we queue them first — the same order and the same round trips.
+ */
 class CharSafeClient extends pg.Client {
+  private tail: Promise<unknown> = Promise.resolve();
+
   // pg's query() has many overloads (promise, callback, submittable); we only post-process results.
   override query(...args: unknown[]): never {
     const last = args.length - 1;
     const callback = args[last];
+    const superQuery = pg.Client.prototype.query as (...a: unknown[]) => unknown;
     if (typeof callback === 'function') {
       args[last] = ((error: Error | null, result: unknown) =>
         (callback as Callback)(error, error ? result : relabelCharColumns(result))) satisfies Callback;
+      return superQuery.apply(this, args) as never;
     }
-    const superQuery = pg.Client.prototype.query as (...a: unknown[]) => unknown;
-    const out = superQuery.apply(this, args);
-    if (out instanceof Promise) return out.then(relabelCharColumns) as never;
-    return out as never;
+    // Streams (COPY, cursors) keep pg's own handling: they are never issued concurrently here.
+    if (isSubmittable(args[0])) return superQuery.apply(this, args) as never;
+    const run = () => superQuery.apply(this, args) as Promise<unknown>;
+    const result = this.tail.then(run, run);
+    this.tail = result.catch(() => undefined);
+    return result.then(relabelCharColumns) as never;
   }
 }
 
