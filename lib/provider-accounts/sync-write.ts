@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import type { ProviderAccount } from '@/generated/prisma/client';
 import type { JobKind, VmState } from '@/generated/prisma/enums';
-import type { ObservedVm, ProviderSize } from '@/providers/types';
+import { displayNameOf, type ObservedVm, type ProviderSize } from '@/providers/types';
 import type { Db } from '../db/client';
 import { detectDrift, POWER_JOB_KINDS } from '../inventory/drift';
 
@@ -169,7 +169,7 @@ function observedRow(vm: ObservedVm, sizes: Map<string, ProviderSize>): DesiredR
   const size = sizes.get(vm.size);
   return {
     providerId: vm.providerId,
-    name: vm.name,
+    name: displayNameOf(vm),
     regionCode: vm.region,
     zone: vm.zone ?? null,
     size: vm.size,

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditContext, SYSTEM_ACTOR } from '../audit/record';
 import { createTestDatabase } from '../testing/db';
 import { makeProject, makeUser, startSandboxAccount, until, type SandboxAccount } from '../inventory/test-fixtures';
-import { PROVIDER_KINDS, SKYPORT_TAG_KEYS, type ProviderAdapter } from '@/providers/types';
+import { PROVIDER_KINDS, SKYPORT_NAME_TAG, SKYPORT_TAG_KEYS, type ProviderAdapter } from '@/providers/types';
 import { ACCOUNT_STATUS_REGION, syncProviderAccount } from './sync';
 
 const { db } = await createTestDatabase();
@@ -36,6 +36,7 @@ describe.each(PROVIDER_KINDS)('inventory sync against the %s emulator', (kind) =
       size: size!.id,
       image: image!.id,
       tags: { owner: owner.email, project: project.key, request: 'req-1', skyportId: 'sp-1' },
+      extraTags: { [SKYPORT_NAME_TAG]: `shop-web-${kind}-1` },
     });
     managedProviderId = made.providerId;
     await until(async () => (await adapter.get({ providerId: made.providerId, region }))?.state === 'running', 'the managed VM to run');
@@ -59,6 +60,8 @@ describe.each(PROVIDER_KINDS)('inventory sync against the %s emulator', (kind) =
     const managed = rows.find((r) => r.providerId === managedProviderId)!;
     expect(managed).toMatchObject({ managed: true, createdBySkyport: true, projectId: project.id, ownerId: owner.id, drift: false });
     expect(managed.expectedSize).toBe(managed.size);
+    // Shown by the name Skyport gave it, whatever the provider derived from the idempotency key.
+    expect(managed.name).toBe(`shop-web-${kind}-1`);
     expect(rows.filter((r) => !r.managed)).toHaveLength(SEEDED);
     expect(rows.filter((r) => !r.managed && (r.projectId || r.ownerId))).toHaveLength(0);
     // vCPU/RAM come from the listing or, where the provider omits them, from listSizes.
