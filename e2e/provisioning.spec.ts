@@ -19,6 +19,19 @@ async function expectWithVmDiagnostics(page: Page, vmId: string, expectation: ()
   }
 }
 
+/** Submits the demo's Linux web server (auto-approved) and returns the request's id from the page it lands on. */
+async function submitWebServerRequest(page: Page, justification: string): Promise<string> {
+  await page.goto('/catalog');
+  await page.getByRole('link', { name: 'Request Linux web server' }).click();
+  await waitForHydration(page, 'form button[type="submit"]');
+  await expect(page.getByTestId('placement').first()).toBeVisible();
+  await page.getByLabel('Environment').selectOption('dev');
+  await page.getByLabel('6. Justification').fill(justification);
+  await page.getByRole('button', { name: 'Submit request' }).click();
+  await expect(page).toHaveURL(/\/requests\/[a-z0-9]+$/);
+  return page.url().split('/').pop()!;
+}
+
 test.beforeEach(({ page }) => {
   page.on('pageerror', (error) => console.log(`[pageerror] ${error.message}`));
 });
@@ -26,15 +39,7 @@ test.beforeEach(({ page }) => {
 test('an approved request completes, its VM shows in the inventory, and the owner stops and starts it', async ({ page }) => {
   test.setTimeout(240_000);
   await signInAs(page, 'requester');
-  await page.goto('/catalog');
-  await page.getByRole('link', { name: 'Request Linux web server' }).click();
-  await waitForHydration(page, 'form button[type="submit"]');
-  await expect(page.getByTestId('placement').first()).toBeVisible();
-  await page.getByLabel('Environment').selectOption('dev');
-  await page.getByLabel('6. Justification').fill('E2E: provisioning');
-  await page.getByRole('button', { name: 'Submit request' }).click();
-  await expect(page).toHaveURL(/\/requests\/[a-z0-9]+$/);
-  const requestId = page.url().split('/').pop()!;
+  const requestId = await submitWebServerRequest(page, 'E2E: provisioning');
 
   // Live progress without a reload, then the request completes.
   await expect(page.getByTestId('request-progress')).toBeVisible({ timeout: 60_000 });
@@ -108,14 +113,7 @@ test('a request that completes before the page’s first poll still shows Comple
     }
     await route.continue().catch(() => undefined);
   });
-  await page.goto('/catalog');
-  await page.getByRole('link', { name: 'Request Linux web server' }).click();
-  await waitForHydration(page, 'form button[type="submit"]');
-  await expect(page.getByTestId('placement').first()).toBeVisible();
-  await page.getByLabel('Environment').selectOption('dev');
-  await page.getByLabel('6. Justification').fill('E2E: provisioning finishes before the first poll');
-  await page.getByRole('button', { name: 'Submit request' }).click();
-  await expect(page).toHaveURL(/\/requests\/[a-z0-9]+$/);
+  await submitWebServerRequest(page, 'E2E: provisioning finishes before the first poll');
   await expect(page.getByTestId('request-status')).toHaveText(/Approved|Provisioning/);
   await expect(page.getByTestId('request-status')).toHaveText('Completed', { timeout: 150_000 });
   await expect(page.getByTestId('timeline')).toContainText(/completed/i);
