@@ -111,6 +111,15 @@ describe('typed COPY', () => {
     expect(shards).toHaveLength(2);
     expect(shards.every((s) => Number(s.n) > 0)).toBe(true);
     expect(shards.reduce((sum, s) => sum + Number(s.n), 0)).toBe(3000);
+    // Each shard has exactly CostRecord's indexes, all adopted (LEAF_INDEXES matches the schema:
+    // otherwise ATTACH would have built the missing ones, or left extra ones unattached).
+    const parentIndexes = Number((await fixture.db.$queryRaw<{ n: bigint }[]>`SELECT count(*) AS n FROM pg_index WHERE indrelid = '"CostRecord"'::regclass`)[0]!.n);
+    for (const shard of shards) {
+      const [own] = await fixture.db.$queryRawUnsafe<{ total: bigint; adopted: bigint }[]>(
+        `SELECT count(*) AS total, count(i.inhparent) AS adopted FROM pg_index x LEFT JOIN pg_inherits i ON i.inhrelid = x.indexrelid WHERE x.indrelid = '"${shard.name}"'::regclass`,
+      );
+      expect({ total: Number(own!.total), adopted: Number(own!.adopted) }).toEqual({ total: parentIndexes, adopted: parentIndexes });
+    }
 
     // Rollup = raw sums (rows of one rollup group were in both shards); a re-import replaces the period.
     const sums = async () =>

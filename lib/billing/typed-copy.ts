@@ -144,8 +144,11 @@ export interface TypedStageResult extends CopyStageResult {
   shards: number;
 }
 
-/** Index set of a CostRecord leaf (the parent's indexes; ATTACH adopts them). */
-export const LEAF_INDEXES: string[][] = [['chargePeriodStart'], ['projectId', 'chargePeriodStart'], ['vmId'], ['resourceId']];
+/**
+ * Index set of a CostRecord leaf (the parent's indexes, besides the primary key; ATTACH adopts
+ * them). Must match prisma/schema.prisma's @@index list, or ATTACH builds the missing ones itself.
+ */
+export const LEAF_INDEXES: string[][] = [['chargePeriodStart', 'projectId'], ['vmId'], ['resourceId']];
 
 
 /** One loading connection: its table, in its own transaction until committed. */
