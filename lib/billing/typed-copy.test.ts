@@ -181,6 +181,33 @@ describe('typed COPY', () => {
     expect(linked).toEqual([{ resourceId: 'f-0', tags: { project: 'shop', n: '1' } }]);
   });
 
+  it('parses the billing period once: rows writing it otherwise are cast after the COPY, an impossible one fails the file', async () => {
+    // HEADER's BillingPeriodStart/End are columns 2 and 3; the first row's values are the defaults.
+    const other = (line: string, start: string, end: string) => line.replace('2024-09-01T00:00:00Z,2024-10-01T00:00:00Z', `${start},${end}`);
+    const lines = (account: string) => [
+      HEADER,
+      row(account, 'bp-1', '1'),
+      other(row(account, 'bp-2', '2'), '"2024-09-01T00:00:00Z"', '2024-10-01'), // the same values in other bytes
+      other(row(account, 'bp-3', '3'), '2024-09-01T00:00:00Z', '2024-09-30T23:59:59.5Z'), // another end
+      row(account, 'bp-4', '4'),
+    ].join('\n');
+    const viaRows = await run(await write('typed-period-rows.csv', lines('ACC-P')), { engine: 'rows' });
+    const viaTyped = await run(await write('typed-period.csv', lines('ACC-Q')));
+    expect(viaTyped, viaTyped.typedFallbackReason).toMatchObject({ status: 'succeeded', copyMode: 'typed', rowCount: 4, periods: [{ month: '2024-09-01', rows: 4 }] });
+    expect(await stored(viaTyped.importId)).toEqual(await stored(viaRows.importId));
+    const ends = await fixture.db.costRecord.findMany({ where: { importId: viaTyped.importId }, orderBy: { resourceId: 'asc' }, select: { billingPeriodStart: true, billingPeriodEnd: true } });
+    expect(ends.map((e) => [e.billingPeriodStart.toISOString(), e.billingPeriodEnd.toISOString()])).toEqual([
+      ['2024-09-01T00:00:00.000Z', '2024-10-01T00:00:00.000Z'],
+      ['2024-09-01T00:00:00.000Z', '2024-10-01T00:00:00.000Z'],
+      ['2024-09-01T00:00:00.000Z', '2024-09-30T23:59:59.500Z'],
+      ['2024-09-01T00:00:00.000Z', '2024-10-01T00:00:00.000Z'],
+    ]);
+    // An impossible date in a row that differs from the first: no typed import, and the row path names the row.
+    const bad = await run(await write('typed-period-bad.csv', [HEADER, row('ACC-B', 'b-1', '1'), other(row('ACC-B', 'b-2', '1'), '2024-09-01T00:00:00Z', '2024-09-31T00:00:00Z')].join('\n')));
+    expect(bad).toMatchObject({ status: 'failed', rowCount: 0, typedFallbackReason: expect.stringMatching(/out of range|invalid/) });
+    expect(bad.errors[0]).toMatchObject({ row: 3, column: 'BillingPeriodEnd' });
+  });
+
   it('hands files that need normalisation to the other paths, which import them or reject them whole', async () => {
     const offset = await run(await write('typed-offset.csv', [HEADER, row('ACC-O', 'o-1', '1', '"{}"', '2024-09-02T02:00:00+02:00')].join('\n')));
     // (The SQL-normalising COPY takes no offsets either: the row path converts them.)
