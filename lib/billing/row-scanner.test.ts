@@ -130,4 +130,32 @@ describe('RowScanner', () => {
     // With NULL as the token an empty cell is an empty string, which the row path would null.
     expect(() => scan('acc,2024-09-01,1,,"{}",x\n', [], 'NULL')).toThrow(/column 4: an empty cell/);
   });
+
+  it('blanks constant date cells equal to the first row’s, keeps and counts the others, refuses nulls, whatever the chunks', () => {
+    // Column 1 (a date) is constant; Tags (column 4) is after it and null in row 2 (replaced by {}).
+    const text = [ROW, 'acc,2024-09-01T00:00:00Z,2,i-2,,y', 'acc,"2024-09-01T00:00:00Z",3,i-1,"{""a"": ""b""}",z', 'acc,2024-10-01T00:00:00Z,4,i-1,"{""a"": ""b""}",w'].join('\n') + '\n';
+    const expected = [
+      'acc,,1.5,i-1,"{""a"": ""b""}",x,vm-i-1,p,a',
+      'acc,,2,i-2,"{}",y,vm-i-2,p,a',
+      'acc,"2024-09-01T00:00:00Z",3,i-1,"{""a"": ""b""}",z,vm-i-1,p,a', // other bytes: kept, cast later
+      'acc,2024-10-01T00:00:00Z,4,i-1,"{""a"": ""b""}",w,vm-i-1,p,a',
+    ].join('\n') + '\n';
+    const bytes = Buffer.from(text);
+    for (const cut of [0, 5, 30, 47, 60, 100]) {
+      const scanner = new RowScanner({ ...columns, constants: [1] }, '', resolver().resolve);
+      const out = Buffer.concat([scanner.push(bytes.subarray(0, cut)), scanner.push(bytes.subarray(cut)), scanner.end()]).toString();
+      expect(out, `cut at ${cut}`).toBe(expected);
+      expect(scanner.constantsKept).toBe(2);
+      expect(scanner.firstValue(1)).toBe('2024-09-01T00:00:00Z');
+    }
+    // A constant column before the Tags cell and one after it, with the Tags cell replaced.
+    const both = new RowScanner({ kinds: [Day, Tags, Day], resourceId: -1, tags: 1, constants: [0, 2] }, 'NULL', resolver().resolve);
+    expect(both.push(Buffer.from('2024-09-01,NULL,2024-10-01\n2024-09-01,NULL,2024-10-01\n')).toString()).toBe('NULL,"{}",NULL,vm-none,p,a\n'.repeat(2));
+    // A null would read as "the first row's value": refused, quoted too; so is a non-plain date.
+    const refuse = (rows: string[], token = '') => () => new RowScanner({ ...columns, constants: [1] }, token, resolver().resolve).push(Buffer.from(`${rows.join('\n')}\n`));
+    expect(refuse([ROW, 'acc,,1,i-1,"{}",x'])).toThrow(/row 2, column 2: a null/);
+    expect(refuse(['acc,NULL,1,i-1,"{}",x'], 'NULL')).toThrow(/row 1, column 2: a null/);
+    expect(refuse([ROW, 'acc,"NULL",1,i-1,"{}",x'], 'NULL')).toThrow(/row 2, column 2: a null/);
+    expect(refuse([ROW, 'acc,2024-09-01T00:00:00+02:00,1,i-1,"{}",x'])).toThrow(/row 2, column 2: a date-time/);
+  });
 });

@@ -29,6 +29,14 @@ export interface ScanColumns {
   /** Index of the ResourceId / Tags cell, or -1. */
   resourceId: number;
   tags: number;
+  /**
+   * Date columns that are the same in (nearly) every row, such as BillingPeriodStart/End: a cell
+   * byte-equal to the first row's is written as the null token (its COPY target is a text column
+   * and the typed column's DEFAULT is the first row's value, so PostgreSQL parses it once, not per
+   * row); any other cell is kept (and counted in `constantsKept`) for the caller to cast afterwards.
+   * Such a cell must not be null: a null is refused (it would read as "same as the first row").
+   */
+  constants?: number[];
 }
 
 /** Decides a (ResourceId, Tags) pair's link once; the scanner caches it by the cells' bytes. */
@@ -164,6 +172,13 @@ function hashBytes(data: Buffer, s: number, e: number, h: number, stride: number
 export class RowScanner {
   /** Data rows seen (blank lines not counted). */
   rows = 0;
+  /** Cells of `constants` columns that differ from the first row's (kept in the output). */
+  constantsKept = 0;
+  /** The first row's bytes of each `constants` column. */
+  private readonly firsts: (Buffer | undefined)[] = [];
+  private readonly constant: Uint8Array;
+  /** The current row's constant cells written as the null token: start, end pairs. */
+  private readonly blanks: number[] = [];
   private leftover: Buffer | null = null;
   /** Links by the hash of the cells' bytes; entries with equal hashes are chained. */
   private readonly cache = new Map<number, CacheEntry>();
@@ -178,6 +193,11 @@ export class RowScanner {
   ) {
     this.kinds = Uint8Array.from(columns.kinds);
     this.count = columns.kinds.length;
+    this.constant = new Uint8Array(this.count);
+    for (const c of columns.constants ?? []) {
+      if (columns.kinds[c] !== CellKind.Date) throw new Error('only date columns can be constant');
+      this.constant[c] = 1;
+    }
     this.nullToken = Buffer.from(nullToken, 'utf8');
   }
 
@@ -226,6 +246,9 @@ export class RowScanner {
     const count = this.count;
     const ridColumn = this.columns.resourceId;
     const tagColumn = this.columns.tags;
+    const constant = this.constant;
+    const blanks = this.blanks;
+    const nullToken = this.nullToken;
     let out = sink.out;
     let o = sink.o;
     let lineStart = 0;
@@ -240,6 +263,8 @@ export class RowScanner {
       let tagE = -1;
       let lineEnd = -1;
       let contentEnd = -1;
+      let kept = 0;
+      blanks.length = 0;
       for (;;) {
         let b = 0;
         while (p < n) {
@@ -275,6 +300,9 @@ export class RowScanner {
           if (field === tagColumn) {
             tagS = s;
             tagE = e;
+          } else if (constant[field]) {
+            if (this.sameAsFirst(data, field, s, e)) blanks.push(s, e);
+            else kept++;
           } else {
             if (field === ridColumn) {
               ridS = s;
@@ -302,20 +330,36 @@ export class RowScanner {
       }
       this.rows++;
       if (field !== count) throw new ScanRefusal(`row ${this.rows}: ${field} cells, the header has ${count}`);
+      this.constantsKept += kept;
 
       const link = this.link(data, ridS, ridE, tagS, tagE);
-      const need = contentEnd - lineStart + link.suffix.length + (link.tags?.length ?? 0);
+      const need = contentEnd - lineStart + link.suffix.length + (link.tags?.length ?? 0) + (blanks.length >> 1) * nullToken.length;
       if (o + need > out.length) {
         const grown = Buffer.allocUnsafe(Math.max(out.length * 2, o + need));
         out.copy(grown, 0, 0, o);
         out = grown;
       }
-      if (link.tags && tagS >= 0) {
-        o += data.copy(out, o, lineStart, tagS);
-        o += link.tags.copy(out, o);
-        o += data.copy(out, o, tagE, contentEnd);
-      } else {
+      if (!blanks.length && !link.tags) {
         o += data.copy(out, o, lineStart, contentEnd);
+      } else {
+        // The row with its replaced cells (blanked constants, the normalised Tags), left to right.
+        const tags = link.tags && tagS >= 0 ? link.tags : null;
+        let from = lineStart;
+        let tagsDone = !tags;
+        for (let i = 0; i <= blanks.length; i += 2) {
+          const at = i < blanks.length ? blanks[i]! : contentEnd;
+          if (!tagsDone && (tagS < at || i === blanks.length)) {
+            o += data.copy(out, o, from, tagS);
+            o += tags!.copy(out, o);
+            from = tagE;
+            tagsDone = true;
+          }
+          if (i === blanks.length) break;
+          o += data.copy(out, o, from, at);
+          o += nullToken.copy(out, o);
+          from = blanks[i + 1]!;
+        }
+        o += data.copy(out, o, from, contentEnd);
       }
       o += link.suffix.copy(out, o);
       lineStart = lineEnd + 1;
@@ -353,6 +397,31 @@ export class RowScanner {
     } else if (kind === CellKind.Date) {
       if (!isPlainDate(data, s, e) && !isUsDate(data, s, e)) throw this.refuse(field, 'a date-time that is not plain UTC ISO 8601 (a UTC offset, a zone name, sub-milliseconds…)');
     }
+  }
+
+  /**
+   * Whether a `constants` cell [s, e) has the first row's bytes (the first row's own cells do: they
+   * are the reference, checked like any date). A differing cell is checked too, and a null refused.
+   */
+  private sameAsFirst(data: Buffer, field: number, s: number, e: number): boolean {
+    const first = this.firsts[field];
+    if (first && first.length === e - s) {
+      let same = true;
+      for (let i = 0; i < first.length && same; i++) same = first[i] === data[s + i];
+      if (same) return true;
+    }
+    this.check(data, field, CellKind.Date, s, e);
+    const quoted = e - s >= 2 && data[s] === QUOTE && data[e - 1] === QUOTE;
+    if (this.isNull(data, quoted ? s + 1 : s, quoted ? e - 1 : e)) throw this.refuse(field, 'a null in a column that is the same in most rows');
+    if (first) return false;
+    this.firsts[field] = Buffer.from(data.subarray(s, e)); // a copy: the caller may reuse `data`
+    return true;
+  }
+
+  /** The first row's value of a `constants` column as COPY reads it (null before any row). */
+  firstValue(field: number): string | null {
+    const first = this.firsts[field];
+    return first ? this.value(first, 0, first.length) : null;
   }
 
   /** A cell COPY reads as NULL: the file's null token (quoted too: FORCE_NULL), or empty when that is the token. */

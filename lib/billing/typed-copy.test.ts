@@ -111,6 +111,15 @@ describe('typed COPY', () => {
     expect(shards).toHaveLength(2);
     expect(shards.every((s) => Number(s.n) > 0)).toBe(true);
     expect(shards.reduce((sum, s) => sum + Number(s.n), 0)).toBe(3000);
+    // Each shard has exactly CostRecord's indexes, all adopted (LEAF_INDEXES matches the schema:
+    // otherwise ATTACH would have built the missing ones, or left extra ones unattached).
+    const parentIndexes = Number((await fixture.db.$queryRaw<{ n: bigint }[]>`SELECT count(*) AS n FROM pg_index WHERE indrelid = '"CostRecord"'::regclass`)[0]!.n);
+    for (const shard of shards) {
+      const [own] = await fixture.db.$queryRawUnsafe<{ total: bigint; adopted: bigint }[]>(
+        `SELECT count(*) AS total, count(i.inhparent) AS adopted FROM pg_index x LEFT JOIN pg_inherits i ON i.inhrelid = x.indexrelid WHERE x.indrelid = '"${shard.name}"'::regclass`,
+      );
+      expect({ total: Number(own!.total), adopted: Number(own!.adopted) }).toEqual({ total: parentIndexes, adopted: parentIndexes });
+    }
 
     // Rollup = raw sums (rows of one rollup group were in both shards); a re-import replaces the period.
     const sums = async () =>
@@ -170,6 +179,33 @@ describe('typed COPY', () => {
     expect(result, result.typedFallbackReason).toMatchObject({ status: 'succeeded', copyMode: 'typed', rowCount: 10 });
     const linked = await fixture.db.costRecord.findMany({ where: { importId: result.importId, projectId: { not: null } }, select: { resourceId: true, tags: true } });
     expect(linked).toEqual([{ resourceId: 'f-0', tags: { project: 'shop', n: '1' } }]);
+  });
+
+  it('parses the billing period once: rows writing it otherwise are cast after the COPY, an impossible one fails the file', async () => {
+    // HEADER's BillingPeriodStart/End are columns 2 and 3; the first row's values are the defaults.
+    const other = (line: string, start: string, end: string) => line.replace('2024-09-01T00:00:00Z,2024-10-01T00:00:00Z', `${start},${end}`);
+    const lines = (account: string) => [
+      HEADER,
+      row(account, 'bp-1', '1'),
+      other(row(account, 'bp-2', '2'), '"2024-09-01T00:00:00Z"', '2024-10-01'), // the same values in other bytes
+      other(row(account, 'bp-3', '3'), '2024-09-01T00:00:00Z', '2024-09-30T23:59:59.5Z'), // another end
+      row(account, 'bp-4', '4'),
+    ].join('\n');
+    const viaRows = await run(await write('typed-period-rows.csv', lines('ACC-P')), { engine: 'rows' });
+    const viaTyped = await run(await write('typed-period.csv', lines('ACC-Q')));
+    expect(viaTyped, viaTyped.typedFallbackReason).toMatchObject({ status: 'succeeded', copyMode: 'typed', rowCount: 4, periods: [{ month: '2024-09-01', rows: 4 }] });
+    expect(await stored(viaTyped.importId)).toEqual(await stored(viaRows.importId));
+    const ends = await fixture.db.costRecord.findMany({ where: { importId: viaTyped.importId }, orderBy: { resourceId: 'asc' }, select: { billingPeriodStart: true, billingPeriodEnd: true } });
+    expect(ends.map((e) => [e.billingPeriodStart.toISOString(), e.billingPeriodEnd.toISOString()])).toEqual([
+      ['2024-09-01T00:00:00.000Z', '2024-10-01T00:00:00.000Z'],
+      ['2024-09-01T00:00:00.000Z', '2024-10-01T00:00:00.000Z'],
+      ['2024-09-01T00:00:00.000Z', '2024-09-30T23:59:59.500Z'],
+      ['2024-09-01T00:00:00.000Z', '2024-10-01T00:00:00.000Z'],
+    ]);
+    // An impossible date in a row that differs from the first: no typed import, and the row path names the row.
+    const bad = await run(await write('typed-period-bad.csv', [HEADER, row('ACC-B', 'b-1', '1'), other(row('ACC-B', 'b-2', '1'), '2024-09-01T00:00:00Z', '2024-09-31T00:00:00Z')].join('\n')));
+    expect(bad).toMatchObject({ status: 'failed', rowCount: 0, typedFallbackReason: expect.stringMatching(/out of range|invalid/) });
+    expect(bad.errors[0]).toMatchObject({ row: 3, column: 'BillingPeriodEnd' });
   });
 
   it('hands files that need normalisation to the other paths, which import them or reject them whole', async () => {
