@@ -33,6 +33,11 @@ const QUERY_RUNS = 30;
 const SKIP_IMPORT = process.env.BENCH_SKIP_IMPORT === '1';
 /** Loading connections of the typed COPY (default: the importer's choice by file size and cores). */
 const SHARDS = process.env.BENCH_SHARDS ? Number(process.env.BENCH_SHARDS) : undefined;
+/**
+ * A directory to keep the embedded cluster in (kept after the run): with BENCH_SKIP_IMPORT=1 a second
+ * run reuses the seeded query rows instead of generating 10 M rows again (minutes). Unset: a temp dir, removed.
+ */
+const DATA_DIR = process.env.BENCH_DATA_DIR;
 
 interface ChildImport {
   result: ImportResult;
@@ -123,6 +128,11 @@ async function bareCopy(url: string, file: string): Promise<number> {
 
 /** 10M-row scale for the queries: rows generated in SQL straight into leaf partitions, 12 months × 4 accounts. */
 async function seedQueryRows(url: string, db: ReturnType<typeof createPrismaClient>, rows: number): Promise<void> {
+  const marker = DATA_DIR ? path.join(DATA_DIR, `query-rows-${rows}`) : null;
+  if (marker && fs.existsSync(marker)) {
+    console.log(`reusing the ${rows} query rows seeded in ${DATA_DIR}`);
+    return;
+  }
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
@@ -155,6 +165,7 @@ async function seedQueryRows(url: string, db: ReturnType<typeof createPrismaClie
       process.stdout.write(`seeded ${month}\n`);
     }
     await client.query('ANALYZE');
+    if (marker) fs.writeFileSync(marker, '');
   } finally {
     await client.end();
   }
@@ -202,12 +213,15 @@ async function queryLeg(url: string, db: ReturnType<typeof createPrismaClient>):
 }
 
 async function main() {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'skyport-bench-billing-'));
+  const reuse = !!DATA_DIR && SKIP_IMPORT;
+  if (DATA_DIR && !SKIP_IMPORT) throw new Error('BENCH_DATA_DIR is for query-only runs (BENCH_SKIP_IMPORT=1): the import leg needs an empty cluster');
+  const dataDir = DATA_DIR ?? fs.mkdtempSync(path.join(os.tmpdir(), 'skyport-bench-billing-'));
+  const seeded = reuse && fs.existsSync(path.join(dataDir, `query-rows-${QUERY_ROWS}`));
   const embedded = await startEmbeddedPostgres({ dataDir, port: await freePort(), database: 'skyport' });
   const db = createPrismaClient(embedded.url, { max: 4 });
   try {
     await deployMigrations(embedded.url);
-    if (LINK_PROJECTS) {
+    if (LINK_PROJECTS && !seeded) {
       const owner = await db.user.create({ data: { email: 'bench-owner@bench.test', name: 'Bench owner' } });
       await db.project.createMany({ data: Array.from({ length: 40 }, (_, i) => ({ key: `p${i}`, name: `Project ${i}`, costCentre: `CC-${i}`, ownerId: owner.id })) });
     }
@@ -291,7 +305,7 @@ async function main() {
   } finally {
     await db.$disconnect();
     await embedded.stop();
-    fs.rmSync(dataDir, { recursive: true, force: true });
+    if (!DATA_DIR) fs.rmSync(dataDir, { recursive: true, force: true });
   }
 }
 
