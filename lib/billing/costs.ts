@@ -56,9 +56,37 @@ function needsRaw(filters: CostFilters, dims: (CostDimension | undefined)[]): bo
   return dims.some((d) => d && !ROLLUP_DIMENSIONS[d]) || filters.resourceId !== undefined || filters.vmId !== undefined || (!!filters.tagKey && filters.tagValue !== undefined);
 }
 
-function dimensionExpr(dim: CostDimension, raw: boolean, tagKey?: string): Prisma.Sql {
-  if (dim === 'tag') return sql`COALESCE("tags" ->> ${tagKey ?? ''}, '')`;
-  return Prisma.raw(raw ? RAW_DIMENSIONS[dim] : ROLLUP_DIMENSIONS[dim]!);
+/** Which table a query reads: the daily rollup, the tag rollup (CostTagRollup, one tag key) or raw rows. */
+type Grain = 'rollup' | 'tagRollup' | 'raw';
+
+function dimensionExpr(dim: CostDimension, grain: Grain, tagKey?: string): Prisma.Sql {
+  if (dim === 'tag') return grain === 'tagRollup' ? sql`"tagValue"` : sql`COALESCE("tags" ->> ${tagKey ?? ''}, '')`;
+  return Prisma.raw(grain === 'raw' ? RAW_DIMENSIONS[dim] : ROLLUP_DIMENSIONS[dim]!);
+}
+
+/**
+ * Can the tag rollup answer a breakdown that needs raw rows? Only by its one tag key (grouped, pivoted
+ * or filtered on), the other dimension a rollup one, and no resource / VM filter; then only if every
+ * leaf the range touches has that key rolled up (tagRollupCovers).
+ */
+function tagRollupCandidate(filters: CostFilters, dims: (CostDimension | undefined)[], tagKey: string | undefined): tagKey is string {
+  if (!tagKey || filters.resourceId !== undefined || filters.vmId !== undefined) return false;
+  if (filters.tagKey && filters.tagValue !== undefined && filters.tagKey !== tagKey) return false;
+  return dims.every((d) => !d || d === 'tag' || ROLLUP_DIMENSIONS[d]);
+}
+
+/** Does CostTagRollup hold `tagKey` for every leaf with rows in the range (a key configured after a period's import does not)? */
+async function tagRollupCovers(db: Db, scope: CostScope, filters: CostFilters, tagKey: string): Promise<boolean> {
+  const rows = await db.$queryRaw<{ missing: number }[]>`
+    SELECT count(*)::int AS missing FROM (SELECT DISTINCT "billingMonth", "scopeKey" FROM "CostDailyRollup" ${baseWhere(scope, filters, false)}) l
+    WHERE NOT EXISTS (SELECT 1 FROM "CostTagRollupKey" k WHERE k."billingMonth" = l."billingMonth" AND k."scopeKey" = l."scopeKey" AND k."tagKey" = ${tagKey})`;
+  return rows[0]?.missing === 0;
+}
+
+/** The tag rollup's rows for the filters (same day rule as the daily rollup), of one key and, when filtered, one value. */
+function tagRollupSource(scope: CostScope, filters: CostFilters, tagKey: string): Source {
+  const value = filters.tagKey === tagKey && filters.tagValue !== undefined ? sql` AND "tagValue" = ${filters.tagValue}` : sql``;
+  return { from: sql`"CostTagRollup"`, where: sql`${baseWhere(scope, filters, false)} AND "tagKey" = ${tagKey}${value}` };
 }
 
 /** WHERE for either table; charge periods overlapping [start, end). */
@@ -233,7 +261,7 @@ export interface CostBreakdown {
   rows: (BreakdownCell & { cells: Record<string, Money> })[];
   total: Money;
   daily: { day: string; billedCost: string; effectiveCost: string }[];
-  source: 'rollup' | 'raw';
+  source: Grain;
 }
 
 /**
@@ -290,22 +318,35 @@ export async function getCostBreakdown(
   options: { groupBy: CostDimension; pivot?: CostDimension; tagKey?: string; limit?: number },
 ): Promise<CostBreakdown> {
   if (filters.projectId) assertCostProjectAccess(scope, filters.projectId);
-  const raw = needsRaw(filters, [options.groupBy, options.pivot]);
+  const dims = [options.groupBy, options.pivot];
+  const raw = needsRaw(filters, dims);
   // The total and the daily trend depend on the filters only: from the rollup unless a filter needs
   // raw rows (a resource or tag dimension alone does not), exact either way.
   const rawTotals = needsRaw(filters, []);
-  const [currencies, cellsSource, totalsSource] = await Promise.all([
+  const tagKey = options.tagKey;
+  // A breakdown by (or filtered on) a rolled-up tag reads the tag rollup; else, or when a leaf in the
+  // range lacks that key, raw rows. The check runs alongside the currency query.
+  const viaTags = raw && tagRollupCandidate(filters, dims, tagKey) ? tagRollupCovers(db, scope, filters, tagKey) : Promise.resolve(false);
+  const [currencies, cellsGrain, rawSource] = await Promise.all([
     currenciesFor(db, scope, filters),
-    sourceFor(db, scope, filters, raw),
-    raw === rawTotals ? null : sourceFor(db, scope, filters, rawTotals),
+    viaTags.then((covered): Grain => (covered ? 'tagRollup' : raw ? 'raw' : 'rollup')),
+    raw ? viaTags.then((covered) => (covered ? null : sourceFor(db, scope, filters, true))) : null,
   ]);
   const currency = currencies[0] ?? 'USD';
-  const cellsFrom: Source = { from: cellsSource.from, where: sql`${cellsSource.where} AND "billingCurrency" = ${currency}` };
-  const totalsFrom: Source = totalsSource ? { from: totalsSource.from, where: sql`${totalsSource.where} AND "billingCurrency" = ${currency}` } : cellsFrom;
-  const g = dimensionExpr(options.groupBy, raw, options.tagKey);
-  const p = options.pivot ? dimensionExpr(options.pivot, raw, options.tagKey) : null;
+  const inCurrency = (s: Source): Source => ({ from: s.from, where: sql`${s.where} AND "billingCurrency" = ${currency}` });
+  const sources: Record<Grain, () => Source> = {
+    rollup: () => inCurrency({ from: sql`"CostDailyRollup"`, where: baseWhere(scope, filters, false) }),
+    tagRollup: () => inCurrency(tagRollupSource(scope, filters, tagKey ?? '')),
+    raw: () => inCurrency(rawSource!),
+  };
+  // A tag filter alone needs raw rows for the totals, unless the tag rollup answers it (same key).
+  const totalsGrain: Grain = !rawTotals ? 'rollup' : cellsGrain === 'tagRollup' ? 'tagRollup' : 'raw';
+  const cellsFrom = sources[cellsGrain]();
+  const totalsFrom = totalsGrain === cellsGrain ? cellsFrom : sources[totalsGrain]();
+  const g = dimensionExpr(options.groupBy, cellsGrain, tagKey);
+  const p = options.pivot ? dimensionExpr(options.pivot, cellsGrain, tagKey) : null;
   const limit = Math.min(options.limit ?? 200, 1000);
-  const dayExpr = rawTotals ? sql`"chargePeriodStart"::date` : sql`"day"`;
+  const dayExpr = totalsGrain === 'raw' ? sql`"chargePeriodStart"::date` : sql`"day"`;
   const start = asDate(filters.start);
   const end = asDate(filters.end);
   const [cells, dailyRows] = await Promise.all([
@@ -360,7 +401,7 @@ export async function getCostBreakdown(
     rows,
     total: money({ billed: total.billed.toFixed(), effective: total.effective.toFixed() }),
     daily,
-    source: raw ? 'raw' : 'rollup',
+    source: cellsGrain,
   };
 }
 

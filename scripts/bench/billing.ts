@@ -16,6 +16,7 @@ import { getCostBreakdown, getCostSummary, listCostLineItems } from '../../lib/b
 import type { ImportResult } from '../../lib/billing/importer';
 import { scopeKeyFor } from '../../lib/billing/normalize';
 import { ensureMonthPartition, leafTable, monthTable, rebuildRollup } from '../../lib/billing/partitions';
+import { tagRollupSql } from '../../lib/billing/tag-rollup';
 import { createPrismaClient } from '../../lib/db/client';
 import { freePort, startEmbeddedPostgres } from '../../lib/db/embedded';
 import { deployMigrations } from '../../lib/db/migrations/engine';
@@ -129,15 +130,17 @@ async function bareCopy(url: string, file: string): Promise<number> {
 /** 10M-row scale for the queries: rows generated in SQL straight into leaf partitions, 12 months × 4 accounts. */
 async function seedQueryRows(url: string, db: ReturnType<typeof createPrismaClient>, rows: number): Promise<void> {
   const marker = DATA_DIR ? path.join(DATA_DIR, `query-rows-${rows}`) : null;
+  const months = Array.from({ length: 12 }, (_, m) => `2025-${String(m + 1).padStart(2, '0')}-01`);
+  const providers = ['AWS', 'Microsoft', 'Google Cloud', 'VMware (on-prem)'];
   if (marker && fs.existsSync(marker)) {
     console.log(`reusing the ${rows} query rows seeded in ${DATA_DIR}`);
+    // Rebuilt on every run: it times the tag rollup's build (and a cluster seeded before it existed gets it).
+    await seedTagRollups(url, months, providers);
     return;
   }
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
-    const months = Array.from({ length: 12 }, (_, m) => `2025-${String(m + 1).padStart(2, '0')}-01`);
-    const providers = ['AWS', 'Microsoft', 'Google Cloud', 'VMware (on-prem)'];
     const perLeaf = Math.ceil(rows / (months.length * providers.length));
     for (const month of months) {
       await ensureMonthPartition(db, month);
@@ -164,8 +167,58 @@ async function seedQueryRows(url: string, db: ReturnType<typeof createPrismaClie
       }
       process.stdout.write(`seeded ${month}\n`);
     }
+    await seedTagRollups(url, months, providers);
     await client.query('ANALYZE');
     if (marker) fs.writeFileSync(marker, '');
+  } finally {
+    await client.end();
+  }
+}
+
+/** The tag keys an import rolls up by default (the default project / cost-centre mapping's). */
+const BENCH_TAG_KEYS = ['cost-center', 'project'];
+
+/**
+ * Each leaf's CostTagRollup, built as the swap builds it, on one connection whose backend CPU is
+ * read from /proc: the tag rollup's cost per imported row (what it adds to an import's swap).
+ */
+async function seedTagRollups(url: string, months: string[], providers: string[]): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const pid = (await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
+    const cpu = () => {
+      try {
+        const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+        return (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime (clock ticks)
+      } catch {
+        return 0;
+      }
+    };
+    const before = cpu();
+    const started = performance.now();
+    let leafRows = 0;
+    for (const month of months) {
+      for (const provider of providers) {
+        const scope = scopeKeyFor(provider, 'bench');
+        await client.query('BEGIN');
+        await client.query(tagRollupSql.deleteRows, [month, scope]);
+        await client.query(tagRollupSql.deleteKeys, [month, scope]);
+        await client.query(tagRollupSql.insertKeys, [month, scope, BENCH_TAG_KEYS]);
+        const planner = (await client.query<{ sort: string; incremental: string }>(tagRollupSql.hashOnly)).rows[0]!;
+        await client.query(tagRollupSql.insertRows(leafTable(month, scope), BENCH_TAG_KEYS.length), BENCH_TAG_KEYS);
+        await client.query(tagRollupSql.restorePlanner, [planner.sort, planner.incremental]);
+        await client.query('COMMIT');
+        leafRows += Number((await client.query<{ n: string }>(`SELECT sum("rowCount") AS n FROM "CostDailyRollup" WHERE "billingMonth" = $1::date AND "scopeKey" = $2`, [month, scope])).rows[0]!.n);
+      }
+    }
+    const seconds = (performance.now() - started) / 1000;
+    const cpuSeconds = cpu() - before;
+    const tagRows = Number((await client.query<{ n: string }>('SELECT count(*) AS n FROM "CostTagRollup"')).rows[0]!.n);
+    console.log(
+      `tag rollup (${BENCH_TAG_KEYS.join(', ')}) of ${leafRows.toLocaleString('en-US')} rows: ${tagRows.toLocaleString('en-US')} rollup rows, ${seconds.toFixed(1)} s, ` +
+        `backend CPU ${cpuSeconds.toFixed(2)} s = ${((cpuSeconds * 1e6) / leafRows).toFixed(2)} CPU-s per 1M rows`,
+    );
   } finally {
     await client.end();
   }
