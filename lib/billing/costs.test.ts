@@ -143,6 +143,13 @@ describe('getCostBreakdown', () => {
     expect(top.total).toEqual({ billedCost: '1005.305', effectiveCost: '8.005' });
     expect(top.total).toEqual(all.total);
     expect(top.daily).toEqual(all.daily);
+    // Without a pivot, resources are ranked by effective cost first and billed cost is summed for the
+    // top ones only: the same sums as the one-statement pivot path, for every row and for the cut.
+    const flat = await getCostBreakdown(db, ALL, march, { groupBy: 'resource' });
+    expect(flat.rows.map((r) => [r.key, r.billedCost, r.effectiveCost])).toEqual(all.rows.map((r) => [r.key, r.billedCost, r.effectiveCost]));
+    expect(flat.rows.map((r) => r.billedCost)).toEqual(['1005.005', '0.30']);
+    const flatTop = await getCostBreakdown(db, ALL, { ...march, provider: 'AWS' }, { groupBy: 'resource', limit: 1 });
+    expect(flatTop.rows.map((r) => [r.key, r.billedCost, r.effectiveCost])).toEqual([['', '1000.00', '2.70']]);
     // The line-item total (from the rollup's row counts without raw filters) equals the rows listed.
     const items = await listCostLineItems(db, ALL, march, { page: 1, pageSize: 100 });
     expect(items.total).toBe(items.items.length);

@@ -296,8 +296,9 @@ async function labelsFor(db: Db, dim: CostDimension, keys: string[], { from, whe
  * COLLATE "C": the grouping sort compares bytes (abbreviated keys) instead of calling the locale's
  * collation per comparison; the order only breaks ties at the cut, and the page re-sorts by label.
  */
-async function topCells(db: Db, source: Prisma.Sql, where: Prisma.Sql, g: Prisma.Sql, p: Prisma.Sql | null, limit: number) {
-  type Cell = SumRow & { g: string; p: string };
+type Cell = SumRow & { g: string; p: string };
+
+async function topCells(db: Db, source: Prisma.Sql, where: Prisma.Sql, g: Prisma.Sql, p: Prisma.Sql | null, limit: number): Promise<Cell[]> {
   if (!p) {
     return db.$queryRaw<Cell[]>`
       SELECT COALESCE(${g}, '') COLLATE "C" AS g, '' AS p, sum("billedCost")::text AS billed, sum("effectiveCost")::text AS effective
@@ -309,6 +310,27 @@ async function topCells(db: Db, source: Prisma.Sql, where: Prisma.Sql, g: Prisma
       FROM ${source} ${where} GROUP BY 1, 2
     ), top AS (SELECT g FROM c GROUP BY g ORDER BY sum(effective) DESC, g LIMIT ${limit})
     SELECT c.g, c.p, c.billed::text AS billed, c.effective::text AS effective FROM c JOIN top USING (g)`;
+}
+
+/**
+ * topCells for a breakdown by resource without a pivot, in two statements: the ranking sums only
+ * effective cost over the range's rows (each numeric sum into tens of thousands of groups is a fifth
+ * of the query: 166 → 136 ms CPU for one provider's month, 208k rows), then billed cost is summed
+ * over the top resources' rows only, found through the resourceId index. Exact: the same rows, summed
+ * in numeric; '' is the rows without a ResourceId (null or empty), as in the ranking.
+ */
+async function topResources(db: Db, { from, where }: Source, limit: number): Promise<Cell[]> {
+  const ranked = await db.$queryRaw<{ g: string; effective: string | null }[]>`
+    SELECT COALESCE("resourceId", '') COLLATE "C" AS g, sum("effectiveCost")::text AS effective
+    FROM ${from} ${where} GROUP BY 1 ORDER BY sum("effectiveCost") DESC, 1 LIMIT ${limit}`;
+  if (!ranked.length) return [];
+  const ids = ranked.map((r) => r.g).filter(Boolean);
+  const match = [...(ids.length ? [sql`"resourceId" IN (${Prisma.join(ids)})`] : []), ...(ids.length < ranked.length ? [sql`"resourceId" IS NULL`, sql`"resourceId" = ''`] : [])];
+  const billed = await db.$queryRaw<{ g: string; billed: string | null }[]>`
+    SELECT COALESCE("resourceId", '') COLLATE "C" AS g, sum("billedCost")::text AS billed
+    FROM ${from} ${where} AND (${Prisma.join(match, ' OR ')}) GROUP BY 1`;
+  const byKey = new Map(billed.map((b) => [b.g, b.billed]));
+  return ranked.map((r) => ({ g: r.g, p: '', effective: r.effective, billed: byKey.get(r.g) ?? null }));
 }
 
 export async function getCostBreakdown(
@@ -350,7 +372,7 @@ export async function getCostBreakdown(
   const start = asDate(filters.start);
   const end = asDate(filters.end);
   const [cells, dailyRows] = await Promise.all([
-    topCells(db, cellsFrom.from, cellsFrom.where, g, p, limit),
+    options.groupBy === 'resource' && !p && cellsGrain === 'raw' ? topResources(db, cellsFrom, limit) : topCells(db, cellsFrom.from, cellsFrom.where, g, p, limit),
     // Every row falls on one trend day, so the total is the sum of the days (one scan, not two).
     db.$queryRaw<(SumRow & { day: Date })[]>`
       SELECT GREATEST(${dayExpr}, ${start}::date) AS day, sum("billedCost")::text AS billed, sum("effectiveCost")::text AS effective
