@@ -341,9 +341,19 @@ describe('on-prem chargeback', () => {
     expect(s.totals).toEqual([{ provider: 'VMware (on-prem)', currency: 'USD', billedCost: '3.96', effectiveCost: '3.96' }]);
     const row = await db.costRecord.findFirst({ where: { providerName: 'VMware (on-prem)', resourceId: 'vm-101', skuId: 'vcpu' } });
     expect(row).toMatchObject({ invoiceIssuerName: 'Example Org', chargeCategory: 'Usage', projectId: ids.shop, providerAccountId: vc.id, pricingUnit: 'vCPU-Hours' });
-    await runChargeback(db, url, options);
+    // The chargeback period has its tag rollup too (here: no tags), so tag breakdowns over it stay off raw rows.
+    const june = { start: '2026-06-01', end: '2026-07-01', provider: 'VMware (on-prem)' };
+    const byProjectTag = await getCostBreakdown(db, ALL, june, { groupBy: 'tag', tagKey: 'project' });
+    expect(byProjectTag.source).toBe('tagRollup');
+    expect(byProjectTag.rows.map((r) => [r.key, r.billedCost])).toEqual([['', '3.96']]);
+    await runChargeback(db, url, { ...options, rollupTagKeys: ['team'] });
     const again = await getCostSummary(db, ALL, { start: '2026-06-01', end: '2026-07-01', provider: 'VMware (on-prem)' });
     expect(again.totals[0]!.billedCost).toBe('3.96');
+    // A re-run with other keys replaces the period's keys: `project` now reads raw rows, `team` the rollup.
+    expect((await getCostBreakdown(db, ALL, june, { groupBy: 'tag', tagKey: 'project' })).source).toBe('raw');
+    const byTeam = await getCostBreakdown(db, ALL, june, { groupBy: 'tag', tagKey: 'team' });
+    expect(byTeam.source).toBe('tagRollup');
+    expect(byTeam.rows.map((r) => [r.key, r.billedCost])).toEqual([['', '3.96']]);
   });
 });
 

@@ -1,6 +1,7 @@
 // Cost explorer queries: summary, pivot breakdown, daily trend, line items. Rollup-able dimensions
-// read CostDailyRollup (maintained on import); resource and tag dimensions read CostRecord, pruned
-// by billing-month partitions. Money is summed in numeric and returned as exact decimal strings.
+// read CostDailyRollup (maintained on import); a tag rolled up at import reads CostTagRollup
+// (tag-rollup.ts); resource and other tag dimensions read the CostRecord leaves the rollup names.
+// Money is summed in numeric and returned as exact decimal strings.
 import { Prisma } from '@/generated/prisma/client';
 import type { Db } from '../db/client';
 import { Decimal, forecastMonthEnd, formatDecimal, monthBounds } from './money';

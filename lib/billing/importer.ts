@@ -30,7 +30,7 @@ export interface ImportOptions {
   fileSha256?: string | null;
   defaults?: ImportDefaults;
   tagMapping?: TagMapping[];
-  /** Tag keys rolled up per day besides the mapping's (CostTagRollup, lib/billing/tag-rollup.ts). */
+  /** Tag keys rolled up per day (CostTagRollup, lib/billing/tag-rollup.ts); default: the tag mapping's. */
   rollupTagKeys?: string[];
   /**
    * 'copy' (default): CSV / gzipped CSV is streamed into PostgreSQL with COPY and validated in SQL;
@@ -314,7 +314,7 @@ export async function importCostFile(db: Db, connectionString: string, filePath:
         await lockSwaps(tx);
         for (const p of periods) {
           const replacedRows = await swapLeaf(tx, p.month, p.scopeKey, tables.get(p.scopeKey + p.month)!, periods.length === 1 ? rollupTable : undefined, linkTargets,
-            rollupTagKeys(options.tagMapping ?? DEFAULT_TAG_MAPPING, options.rollupTagKeys)); // tag rollup (billq)
+            options.rollupTagKeys ?? rollupTagKeys(options.tagMapping ?? DEFAULT_TAG_MAPPING)); // tag rollup (billq)
           result.push({ month: p.month, providerName: p.providerName, billingAccountId: p.billingAccountId, rows: p.rows, replacedRows });
         }
         if (periods.length > 1) await tx.$executeRawUnsafe(`DROP TABLE "${stage}"`);

@@ -8,9 +8,9 @@ import type { Db } from '../db/client';
 
 type Tx = Prisma.TransactionClient | Db;
 
-/** The keys to roll up: the import's project / cost-centre mapping's tag keys plus extras, each once, in a stable order. */
-export function rollupTagKeys(mapping: readonly { tag: string }[], extra: readonly string[] = []): string[] {
-  return [...new Set([...mapping.map((m) => m.tag), ...extra].filter((k) => k.length > 0))].sort();
+/** The keys an import rolls up when not told: its project / cost-centre mapping's tag keys, each once, in a stable order. */
+export function rollupTagKeys(mapping: readonly { tag: string }[]): string[] {
+  return [...new Set(mapping.map((m) => m.tag).filter((k) => k.length > 0))].sort();
 }
 
 /** CostTagRollup's columns, in order (those of tagRollupSelect). */
