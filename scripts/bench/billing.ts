@@ -3,7 +3,9 @@
 //           billing month: the usual export) → rows/s, peak RSS of this process while importing, and
 //           the ratio to a bare COPY of the same CSV into an UNLOGGED all-text table.
 //   queries: BENCH_QUERY_ROWS (default 10,000,000) cost rows (generated in SQL into partitions, the
-//           rollup rebuilt as an import would) → p95 of getCostSummary and getCostBreakdown.
+//           daily and tag rollups rebuilt as an import would; the tag rollup's build timed) → p95 of
+//           getCostSummary, getCostBreakdown and listCostLineItems. BENCH_SKIP_IMPORT=1 with
+//           BENCH_DATA_DIR=<dir>: the cluster is kept there and the next such run reuses its rows.
 import { spawnSync } from 'node:child_process';
 import { createReadStream, createWriteStream } from 'node:fs';
 import fs from 'node:fs';
@@ -175,6 +177,9 @@ async function seedQueryRows(url: string, db: ReturnType<typeof createPrismaClie
   }
 }
 
+/** The results-table row of the tag rollup's build (set by seedTagRollups). */
+let tagRollupRow: string | null = null;
+
 /** The tag keys an import rolls up by default (the default project / cost-centre mapping's). */
 const BENCH_TAG_KEYS = ['cost-center', 'project'];
 
@@ -219,6 +224,7 @@ async function seedTagRollups(url: string, months: string[], providers: string[]
       `tag rollup (${BENCH_TAG_KEYS.join(', ')}) of ${leafRows.toLocaleString('en-US')} rows: ${tagRows.toLocaleString('en-US')} rollup rows, ${seconds.toFixed(1)} s, ` +
         `backend CPU ${cpuSeconds.toFixed(2)} s = ${((cpuSeconds * 1e6) / leafRows).toFixed(2)} CPU-s per 1M rows`,
     );
+    tagRollupRow = `| tag rollup build (keys ${BENCH_TAG_KEYS.join(', ')}; what it adds to an import's swap), CPU seconds per 1M rows | ${((cpuSeconds * 1e6) / leafRows).toFixed(2)} | |`;
   } finally {
     await client.end();
   }
@@ -249,14 +255,14 @@ async function queryLeg(url: string, db: ReturnType<typeof createPrismaClient>):
     ['getCostSummary, one year', () => getCostSummary(db, scope, year, at)],
     ['getCostBreakdown service × provider, one month', () => getCostBreakdown(db, scope, month, { groupBy: 'service', pivot: 'provider' })],
     ['getCostBreakdown by resource (raw rows), one provider, one week, top 100', () => getCostBreakdown(db, scope, week, { groupBy: 'resource', limit: 100 })],
-    ['getCostBreakdown by tag `project` (raw rows), one provider, one week', () => getCostBreakdown(db, scope, week, { groupBy: 'tag', tagKey: 'project' })],
+    ['getCostBreakdown by tag `project` (tag rollup), one provider, one week', () => getCostBreakdown(db, scope, week, { groupBy: 'tag', tagKey: 'project' })],
     ['getCostBreakdown by resource (raw rows), one provider, one month, top 100', () => getCostBreakdown(db, scope, { ...month, provider: 'AWS' }, { groupBy: 'resource', limit: 100 })],
-    ['getCostBreakdown by tag `project` (raw rows), all providers, one month', () => getCostBreakdown(db, scope, month, { groupBy: 'tag', tagKey: 'project' })],
+    ['getCostBreakdown by tag `project` (tag rollup), all providers, one month', () => getCostBreakdown(db, scope, month, { groupBy: 'tag', tagKey: 'project' })],
     ['listCostLineItems, one provider, one week, page 1 of 50', () => listCostLineItems(db, scope, week, { page: 1, pageSize: 50 })],
     ['listCostLineItems, one resource (drill-down), one month', () => listCostLineItems(db, scope, { ...month, resourceId: 'r-4242' }, { page: 1, pageSize: 50 })],
     ['listCostLineItems, tag project = p7, one provider, one week', () => listCostLineItems(db, scope, { ...week, tagKey: 'project', tagValue: 'p7' }, { page: 1, pageSize: 50 })],
   ];
-  const rows: string[] = [];
+  const rows: string[] = tagRollupRow ? [tagRollupRow] : [];
   for (const [name, run] of measures) {
     const t = await p95(run);
     console.log(`${name}: p95 ${t.p95.toFixed(0)} ms, median ${t.median.toFixed(0)} ms`);
