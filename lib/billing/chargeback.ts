@@ -64,7 +64,7 @@ const HEADER = [
 export async function runChargeback(
   db: Db,
   connectionString: string,
-  options: { through: Date; organisationName: string; audit: AuditContext },
+  options: { through: Date; organisationName: string; audit: AuditContext; rollupTagKeys?: string[] },
 ): Promise<ImportResult[]> {
   const endDay = new Date(Date.UTC(options.through.getUTCFullYear(), options.through.getUTCMonth(), options.through.getUTCDate()));
   const monthOf = new Date(endDay.getTime() - 1); // the month of the last complete day
@@ -114,6 +114,7 @@ export async function runChargeback(
       const result = await importCostFile(db, connectionString, file, {
         fileName: `vSphere chargeback ${monthStart.toISOString().slice(0, 7)} (${account.name})`,
         providerAccountId: account.id,
+        rollupTagKeys: options.rollupTagKeys, // tag rollup (billq): the same keys as the cloud imports
         audit: options.audit,
       });
       await db.costImport.update({ where: { id: result.importId }, data: { source: 'chargeback' } });

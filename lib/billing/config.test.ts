@@ -8,6 +8,12 @@ describe('billing settings', () => {
     expect(c.organisationName).toBe('Skyport');
     expect(c.costTagMapping).toEqual([{ tag: 'project', field: 'key' }, { tag: 'cost-center', field: 'costCentre' }]);
     expect(c.costImportDir).toBe(path.resolve('/tmp/skyport-x/cost-imports'));
+    expect(c.costRollupTagKeys).toEqual(['cost-center', 'project']); // the mapping's keys are rolled up
+  });
+
+  it('rolls up the mapping\'s tag keys plus SKYPORT_COST_ROLLUP_TAGS, each once', () => {
+    const c = loadServerConfig({ SKYPORT_COST_TAG_MAPPING: 'app=key', SKYPORT_COST_ROLLUP_TAGS: ' team, env ,app,' });
+    expect(c.costRollupTagKeys).toEqual(['app', 'env', 'team']);
   });
 
   it('parses a custom tag mapping and refuses a malformed one naming the variable', () => {

@@ -114,8 +114,11 @@ describe('getCostBreakdown', () => {
 
   it('groups by tag and by resource (raw rows) and drills down to the line items of a VM', async () => {
     const byTag = await getCostBreakdown(db, ALL, filters('2026-03-01', '2026-04-01'), { groupBy: 'tag', tagKey: 'project' });
-    expect(byTag.source).toBe('raw');
+    expect(byTag.source).toBe('tagRollup'); // `project` is a mapping key: rolled up at import
     expect(byTag.rows.map((r) => [r.key, r.effectiveCost])).toEqual([['', '5.305'], ['data', '2.70']]);
+    const byTeam = await getCostBreakdown(db, ALL, filters('2026-03-01', '2026-04-01'), { groupBy: 'tag', tagKey: 'team' });
+    expect(byTeam.source).toBe('raw'); // not rolled up
+    expect(byTeam.rows.map((r) => [r.key, r.effectiveCost])).toEqual([['', '5.305'], ['bi', '2.70']]);
     const dataOnly = await listCostLineItems(db, ALL, { ...filters('2026-03-01', '2026-04-01'), tagKey: 'project', tagValue: 'data' }, { page: 1, pageSize: 10 });
     expect(dataOnly.total).toBe(2);
     const untagged = await getCostSummary(db, ALL, { ...filters('2026-03-01', '2026-04-01'), tagKey: 'project', tagValue: '' });
@@ -140,6 +143,13 @@ describe('getCostBreakdown', () => {
     expect(top.total).toEqual({ billedCost: '1005.305', effectiveCost: '8.005' });
     expect(top.total).toEqual(all.total);
     expect(top.daily).toEqual(all.daily);
+    // Without a pivot, resources are ranked by effective cost first and billed cost is summed for the
+    // top ones only: the same sums as the one-statement pivot path, for every row and for the cut.
+    const flat = await getCostBreakdown(db, ALL, march, { groupBy: 'resource' });
+    expect(flat.rows.map((r) => [r.key, r.billedCost, r.effectiveCost])).toEqual(all.rows.map((r) => [r.key, r.billedCost, r.effectiveCost]));
+    expect(flat.rows.map((r) => r.billedCost)).toEqual(['1005.005', '0.30']);
+    const flatTop = await getCostBreakdown(db, ALL, { ...march, provider: 'AWS' }, { groupBy: 'resource', limit: 1 });
+    expect(flatTop.rows.map((r) => [r.key, r.billedCost, r.effectiveCost])).toEqual([['', '1000.00', '2.70']]);
     // The line-item total (from the rollup's row counts without raw filters) equals the rows listed.
     const items = await listCostLineItems(db, ALL, march, { page: 1, pageSize: 100 });
     expect(items.total).toBe(items.items.length);
@@ -159,6 +169,57 @@ describe('getCostBreakdown', () => {
   });
 });
 
+describe('tag rollup', () => {
+  const march = filters('2026-03-01', '2026-04-01');
+  /** Every breakdown the tag rollup may answer, as [name, run]; compared between the tag rollup and raw rows. */
+  const owner = () => costScopeFor({ via: 'session', userId: ids.owner, email: '', name: '', roles: ['requester'], projects: { [ids.shop]: 'owner' } });
+  const cases = (): [string, () => ReturnType<typeof getCostBreakdown>][] => [
+    ['by tag', () => getCostBreakdown(db, ALL, march, { groupBy: 'tag', tagKey: 'project' })],
+    ['by tag × provider', () => getCostBreakdown(db, ALL, march, { groupBy: 'tag', pivot: 'provider', tagKey: 'project' })],
+    ['by service × tag', () => getCostBreakdown(db, ALL, march, { groupBy: 'service', pivot: 'tag', tagKey: 'project' })],
+    ['by cost-center, one region', () => getCostBreakdown(db, ALL, { ...march, region: 'europe-west1' }, { groupBy: 'tag', tagKey: 'cost-center' })],
+    ['by service, tag project = data', () => getCostBreakdown(db, ALL, { ...march, tagKey: 'project', tagValue: 'data' }, { groupBy: 'service', tagKey: 'project' })],
+    ['by provider, untagged', () => getCostBreakdown(db, ALL, { ...march, tagKey: 'project', tagValue: '' }, { groupBy: 'provider', tagKey: 'project' })],
+    ['by tag, one week', () => getCostBreakdown(db, ALL, filters('2026-03-01', '2026-03-08'), { groupBy: 'tag', tagKey: 'project' })],
+    ['by tag, the owner’s projects', () => getCostBreakdown(db, owner(), march, { groupBy: 'tag', tagKey: 'cost-center' })],
+    ['by tag, top 1', () => getCostBreakdown(db, ALL, march, { groupBy: 'tag', tagKey: 'project', limit: 1 })],
+  ];
+
+  it('answers breakdowns by a rolled-up tag exactly as raw rows do; a leaf without the key falls back to raw rows', async () => {
+    const viaRollup = [];
+    for (const [name, run] of cases()) {
+      const b = await run();
+      expect(b.source, name).toBe('tagRollup');
+      viaRollup.push({ ...b, source: 'raw' });
+    }
+    // Without the key on one leaf the whole breakdown reads raw rows (the rollup cannot be partial).
+    const keys = await db.costTagRollupKey.findMany();
+    const gcp = keys.filter((k) => k.billingMonth.toISOString().startsWith('2026-03') && ['project', 'cost-center'].includes(k.tagKey));
+    expect(gcp.length).toBeGreaterThan(0);
+    await db.costTagRollupKey.deleteMany({ where: { OR: gcp.map(({ billingMonth, scopeKey, tagKey }) => ({ billingMonth, scopeKey, tagKey })) } });
+    try {
+      const viaRaw = [];
+      for (const [name, run] of cases()) {
+        const b = await run();
+        expect(b.source, name).toBe('raw');
+        viaRaw.push(b);
+      }
+      expect(viaRollup).toEqual(viaRaw);
+      // the values behind them, so the comparison compares something
+      expect(viaRaw[0]!.rows.map((r) => [r.key, r.billedCost, r.effectiveCost])).toEqual([['', '5.305', '5.305'], ['data', '1000.00', '2.70']]);
+      expect(viaRaw[4]!.rows.map((r) => [r.key, r.billedCost, r.effectiveCost])).toEqual([['EC2', '0.00', '2.70'], ['Savings Plans', '1000.00', '0.00']]);
+    } finally {
+      await db.costTagRollupKey.createMany({ data: gcp });
+    }
+  });
+
+  it('is not used for a resource dimension or filter, or a filter on another tag', async () => {
+    expect((await getCostBreakdown(db, ALL, march, { groupBy: 'tag', pivot: 'resource', tagKey: 'project' })).source).toBe('raw');
+    expect((await getCostBreakdown(db, ALL, { ...march, resourceId: 'i-shop1' }, { groupBy: 'tag', tagKey: 'project' })).source).toBe('raw');
+    expect((await getCostBreakdown(db, ALL, { ...march, tagKey: 'team', tagValue: 'bi' }, { groupBy: 'tag', tagKey: 'project' })).source).toBe('raw');
+  });
+});
+
 describe('rollups', () => {
   it('equal the raw sums for any imported rows (property)', async () => {
     const row = fc.record({
@@ -170,6 +231,7 @@ describe('rollups', () => {
       billed: fc.bigInt({ min: -(10n ** 12n), max: 10n ** 14n }),
       scale: fc.integer({ min: 0, max: 12 }),
       region: fc.constantFrom('r1', 'r2', ''),
+      tags: fc.constantFrom<Record<string, string>>({}, { project: 'a' }, { project: 'b', 'cost-center': 'x' }, { 'cost-center': 'y', team: 't' }),
     });
     let run = 0;
     await fc.assert(
@@ -180,7 +242,7 @@ describe('rollups', () => {
         await importRows(`prop-${run}.csv`, rows.map((r) => ({
           provider: `${r.provider}-prop`, account: r.account, region: r.region,
           start: `${month}-${String(r.day).padStart(2, '0')}T${String(r.hour).padStart(2, '0')}:00:00Z`, hours: r.hours,
-          billed: toDecimal(r.billed, r.scale), effective: toDecimal(r.billed * 3n, r.scale + 1),
+          billed: toDecimal(r.billed, r.scale), effective: toDecimal(r.billed * 3n, r.scale + 1), tags: r.tags,
         })));
         const raw = await db.$queryRaw<{ p: string; b: string; e: string }[]>`
           SELECT "providerName" AS p, sum("billedCost")::text AS b, sum("effectiveCost")::text AS e FROM "CostRecord" WHERE "providerName" LIKE '%-prop' GROUP BY 1 ORDER BY 1`;
@@ -188,6 +250,16 @@ describe('rollups', () => {
           SELECT "providerName" AS p, sum("billedCost")::text AS b, sum("effectiveCost")::text AS e FROM "CostDailyRollup" WHERE "providerName" LIKE '%-prop' GROUP BY 1 ORDER BY 1`;
         const norm = (xs: { p: string; b: string; e: string }[]) => xs.map((x) => [x.p, new Decimal(x.b).toFixed(), new Decimal(x.e).toFixed()]);
         expect(norm(rolled)).toEqual(norm(raw));
+        // The tag rollup: per provider, key and value ('' = untagged), the raw sums and row counts.
+        type TagSum = { p: string; k: string; v: string; b: string; e: string; n: number };
+        const rawTags = await db.$queryRaw<TagSum[]>`
+          SELECT "providerName" AS p, k, COALESCE("tags" ->> k, '') AS v, sum("billedCost")::text AS b, sum("effectiveCost")::text AS e, count(*)::int AS n
+          FROM "CostRecord" CROSS JOIN unnest(ARRAY['cost-center', 'project']) k WHERE "providerName" LIKE '%-prop' GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`;
+        const rolledTags = await db.$queryRaw<TagSum[]>`
+          SELECT "providerName" AS p, "tagKey" AS k, "tagValue" AS v, sum("billedCost")::text AS b, sum("effectiveCost")::text AS e, sum("rowCount")::int AS n
+          FROM "CostTagRollup" WHERE "providerName" LIKE '%-prop' GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`;
+        const normTags = (xs: TagSum[]) => xs.map((x) => [x.p, x.k, x.v, new Decimal(x.b).toFixed(), new Decimal(x.e).toFixed(), x.n]);
+        expect(normTags(rolledTags)).toEqual(normTags(rawTags));
         // and the file's own exact sum for this month made it through unchanged
         const expected = rows.reduce((s, r) => s.plus(toDecimal(r.billed, r.scale)), new Decimal(0)).toFixed();
         const got = await db.$queryRaw<{ b: string }[]>`
@@ -269,9 +341,19 @@ describe('on-prem chargeback', () => {
     expect(s.totals).toEqual([{ provider: 'VMware (on-prem)', currency: 'USD', billedCost: '3.96', effectiveCost: '3.96' }]);
     const row = await db.costRecord.findFirst({ where: { providerName: 'VMware (on-prem)', resourceId: 'vm-101', skuId: 'vcpu' } });
     expect(row).toMatchObject({ invoiceIssuerName: 'Example Org', chargeCategory: 'Usage', projectId: ids.shop, providerAccountId: vc.id, pricingUnit: 'vCPU-Hours' });
-    await runChargeback(db, url, options);
+    // The chargeback period has its tag rollup too (here: no tags), so tag breakdowns over it stay off raw rows.
+    const june = { start: '2026-06-01', end: '2026-07-01', provider: 'VMware (on-prem)' };
+    const byProjectTag = await getCostBreakdown(db, ALL, june, { groupBy: 'tag', tagKey: 'project' });
+    expect(byProjectTag.source).toBe('tagRollup');
+    expect(byProjectTag.rows.map((r) => [r.key, r.billedCost])).toEqual([['', '3.96']]);
+    await runChargeback(db, url, { ...options, rollupTagKeys: ['team'] });
     const again = await getCostSummary(db, ALL, { start: '2026-06-01', end: '2026-07-01', provider: 'VMware (on-prem)' });
     expect(again.totals[0]!.billedCost).toBe('3.96');
+    // A re-run with other keys replaces the period's keys: `project` now reads raw rows, `team` the rollup.
+    expect((await getCostBreakdown(db, ALL, june, { groupBy: 'tag', tagKey: 'project' })).source).toBe('raw');
+    const byTeam = await getCostBreakdown(db, ALL, june, { groupBy: 'tag', tagKey: 'team' });
+    expect(byTeam.source).toBe('tagRollup');
+    expect(byTeam.rows.map((r) => [r.key, r.billedCost])).toEqual([['', '3.96']]);
   });
 });
 

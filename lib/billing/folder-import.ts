@@ -20,7 +20,7 @@ async function sha256(file: string): Promise<string> {
 export async function importWatchedFolder(
   db: Db,
   connectionString: string,
-  options: { root: string; providerAccountId: string; audit: AuditContext; tagMapping?: TagMapping[] },
+  options: { root: string; providerAccountId: string; audit: AuditContext; tagMapping?: TagMapping[]; rollupTagKeys?: string[] },
 ): Promise<ImportResult[]> {
   const dir = path.join(options.root, options.providerAccountId);
   const entries = await readdir(dir).catch(() => [] as string[]);
@@ -38,6 +38,7 @@ export async function importWatchedFolder(
         fileSha256: digest,
         audit: options.audit,
         tagMapping: options.tagMapping,
+        rollupTagKeys: options.rollupTagKeys, // tag rollup (billq)
       }),
     );
   }

@@ -10,6 +10,7 @@ import { COPY_COLUMNS } from './focus-columns';
 import { Linker, type TagMapping } from './linking';
 import { type ImportDefaults, type RowError, RowNormaliser, copyLine } from './normalize';
 import { LinkTargetGone, type LinkTargets, leafTable, lockSwaps, swapLeaf } from './partitions';
+import { rollupTagKeys } from './tag-rollup';
 import { stageCsvByCopy } from './copy-import';
 import { LEAF_INDEXES, stageCsvTyped } from './typed-copy';
 import { FileError, detectFormat, openCostFile } from './sources';
@@ -29,6 +30,8 @@ export interface ImportOptions {
   fileSha256?: string | null;
   defaults?: ImportDefaults;
   tagMapping?: TagMapping[];
+  /** Tag keys rolled up per day (CostTagRollup, lib/billing/tag-rollup.ts); default: the tag mapping's. */
+  rollupTagKeys?: string[];
   /**
    * 'copy' (default): CSV / gzipped CSV is streamed into PostgreSQL with COPY and validated in SQL;
    * a file the SQL grammar does not accept whole falls back to 'rows'. 'rows': every row through
@@ -310,7 +313,8 @@ export async function importCostFile(db: Db, connectionString: string, filePath:
       async (tx) => {
         await lockSwaps(tx);
         for (const p of periods) {
-          const replacedRows = await swapLeaf(tx, p.month, p.scopeKey, tables.get(p.scopeKey + p.month)!, periods.length === 1 ? rollupTable : undefined, linkTargets);
+          const replacedRows = await swapLeaf(tx, p.month, p.scopeKey, tables.get(p.scopeKey + p.month)!, periods.length === 1 ? rollupTable : undefined, linkTargets,
+            options.rollupTagKeys ?? rollupTagKeys(options.tagMapping ?? DEFAULT_TAG_MAPPING)); // tag rollup (billq)
           result.push({ month: p.month, providerName: p.providerName, billingAccountId: p.billingAccountId, rows: p.rows, replacedRows });
         }
         if (periods.length > 1) await tx.$executeRawUnsafe(`DROP TABLE "${stage}"`);

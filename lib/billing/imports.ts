@@ -115,6 +115,7 @@ async function startImportOfFile(
     importedById: options.importedById,
     defaults: options.defaults,
     tagMapping: config.costTagMapping,
+    rollupTagKeys: config.costRollupTagKeys, // tag rollup (billq)
     audit: options.audit,
   })
     .catch(async (error: unknown) => {

@@ -34,6 +34,8 @@ const serverEnvSchema = z.object({
     .max(1000)
     .regex(/^(\s*[^=,]+?\s*=\s*(key|costCentre)\s*(,|$))*$/, 'must be "tag=key|costCentre,…" e.g. "project=key,cost-center=costCentre"')
     .default('project=key,cost-center=costCentre'),
+  // tag keys whose daily totals are kept at import besides the mapping's (fast breakdowns by them)
+  SKYPORT_COST_ROLLUP_TAGS: z.string().max(1000).default(''),
   SKYPORT_COST_IMPORT_DIR: z.string().max(1000).optional(),
   SKYPORT_SYNC_INTERVAL_MINUTES: z.coerce.number().int().min(1).max(1440).default(15),
   SMTP_URL: z
@@ -72,6 +74,8 @@ export interface ServerConfig {
   organisationName: string;
   /** billing: tag key → project field used to link cost rows to projects, in order of preference. */
   costTagMapping: { tag: string; field: 'key' | 'costCentre' }[];
+  /** Tag keys rolled up per day at import (lib/billing/tag-rollup.ts): the mapping's plus SKYPORT_COST_ROLLUP_TAGS. */
+  costRollupTagKeys: string[];
   /** billing: watched folders, one sub-folder per provider account id. */
   costImportDir: string;
   /** engine: run the job worker inside the web process (default on; off when workers run separately). */
@@ -117,6 +121,9 @@ export function loadServerConfig(env: Record<string, string | undefined>): Serve
       .map((pair) => pair.split('=').map((x) => x.trim()))
       .filter((pair): pair is [string, 'key' | 'costCentre'] => pair.length === 2 && !!pair[0])
       .map(([tag, field]) => ({ tag, field })),
+    costRollupTagKeys: [
+      ...new Set([...e.SKYPORT_COST_TAG_MAPPING.split(',').map((pair) => pair.split('=')[0]!.trim()), ...e.SKYPORT_COST_ROLLUP_TAGS.split(',').map((k) => k.trim())].filter(Boolean)),
+    ].sort(),
     costImportDir: path.resolve(e.SKYPORT_COST_IMPORT_DIR ?? path.join(e.SKYPORT_DATA_DIR, 'cost-imports')),
     workerInProcess: e.SKYPORT_WORKER ?? true,
     workerConcurrency: e.WORKER_CONCURRENCY,

@@ -3,7 +3,9 @@
 //           billing month: the usual export) → rows/s, peak RSS of this process while importing, and
 //           the ratio to a bare COPY of the same CSV into an UNLOGGED all-text table.
 //   queries: BENCH_QUERY_ROWS (default 10,000,000) cost rows (generated in SQL into partitions, the
-//           rollup rebuilt as an import would) → p95 of getCostSummary and getCostBreakdown.
+//           daily and tag rollups rebuilt as an import would; the tag rollup's build timed) → p95 of
+//           getCostSummary, getCostBreakdown and listCostLineItems. BENCH_SKIP_IMPORT=1 with
+//           BENCH_DATA_DIR=<dir>: the cluster is kept there and the next such run reuses its rows.
 import { spawnSync } from 'node:child_process';
 import { createReadStream, createWriteStream } from 'node:fs';
 import fs from 'node:fs';
@@ -16,6 +18,7 @@ import { getCostBreakdown, getCostSummary, listCostLineItems } from '../../lib/b
 import type { ImportResult } from '../../lib/billing/importer';
 import { scopeKeyFor } from '../../lib/billing/normalize';
 import { ensureMonthPartition, leafTable, monthTable, rebuildRollup } from '../../lib/billing/partitions';
+import { tagRollupSql } from '../../lib/billing/tag-rollup';
 import { createPrismaClient } from '../../lib/db/client';
 import { freePort, startEmbeddedPostgres } from '../../lib/db/embedded';
 import { deployMigrations } from '../../lib/db/migrations/engine';
@@ -33,6 +36,11 @@ const QUERY_RUNS = 30;
 const SKIP_IMPORT = process.env.BENCH_SKIP_IMPORT === '1';
 /** Loading connections of the typed COPY (default: the importer's choice by file size and cores). */
 const SHARDS = process.env.BENCH_SHARDS ? Number(process.env.BENCH_SHARDS) : undefined;
+/**
+ * A directory to keep the embedded cluster in (kept after the run): with BENCH_SKIP_IMPORT=1 a second
+ * run reuses the seeded query rows instead of generating 10 M rows again (minutes). Unset: a temp dir, removed.
+ */
+const DATA_DIR = process.env.BENCH_DATA_DIR;
 
 interface ChildImport {
   result: ImportResult;
@@ -123,11 +131,18 @@ async function bareCopy(url: string, file: string): Promise<number> {
 
 /** 10M-row scale for the queries: rows generated in SQL straight into leaf partitions, 12 months × 4 accounts. */
 async function seedQueryRows(url: string, db: ReturnType<typeof createPrismaClient>, rows: number): Promise<void> {
+  const marker = DATA_DIR ? path.join(DATA_DIR, `query-rows-${rows}`) : null;
+  const months = Array.from({ length: 12 }, (_, m) => `2025-${String(m + 1).padStart(2, '0')}-01`);
+  const providers = ['AWS', 'Microsoft', 'Google Cloud', 'VMware (on-prem)'];
+  if (marker && fs.existsSync(marker)) {
+    console.log(`reusing the ${rows} query rows seeded in ${DATA_DIR}`);
+    // Rebuilt on every run: it times the tag rollup's build (and a cluster seeded before it existed gets it).
+    await seedTagRollups(url, months, providers);
+    return;
+  }
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
-    const months = Array.from({ length: 12 }, (_, m) => `2025-${String(m + 1).padStart(2, '0')}-01`);
-    const providers = ['AWS', 'Microsoft', 'Google Cloud', 'VMware (on-prem)'];
     const perLeaf = Math.ceil(rows / (months.length * providers.length));
     for (const month of months) {
       await ensureMonthPartition(db, month);
@@ -154,7 +169,62 @@ async function seedQueryRows(url: string, db: ReturnType<typeof createPrismaClie
       }
       process.stdout.write(`seeded ${month}\n`);
     }
+    await seedTagRollups(url, months, providers);
     await client.query('ANALYZE');
+    if (marker) fs.writeFileSync(marker, '');
+  } finally {
+    await client.end();
+  }
+}
+
+/** The results-table row of the tag rollup's build (set by seedTagRollups). */
+let tagRollupRow: string | null = null;
+
+/** The tag keys an import rolls up by default (the default project / cost-centre mapping's). */
+const BENCH_TAG_KEYS = ['cost-center', 'project'];
+
+/**
+ * Each leaf's CostTagRollup, built as the swap builds it, on one connection whose backend CPU is
+ * read from /proc: the tag rollup's cost per imported row (what it adds to an import's swap).
+ */
+async function seedTagRollups(url: string, months: string[], providers: string[]): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const pid = (await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
+    const cpu = () => {
+      try {
+        const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+        return (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime (clock ticks)
+      } catch {
+        return 0;
+      }
+    };
+    const before = cpu();
+    const started = performance.now();
+    let leafRows = 0;
+    for (const month of months) {
+      for (const provider of providers) {
+        const scope = scopeKeyFor(provider, 'bench');
+        await client.query('BEGIN');
+        await client.query(tagRollupSql.deleteRows, [month, scope]);
+        await client.query(tagRollupSql.deleteKeys, [month, scope]);
+        await client.query(tagRollupSql.insertKeys, [month, scope, BENCH_TAG_KEYS]);
+        const planner = (await client.query<{ sort: string; incremental: string }>(tagRollupSql.hashOnly)).rows[0]!;
+        await client.query(tagRollupSql.insertRows(leafTable(month, scope), BENCH_TAG_KEYS.length), BENCH_TAG_KEYS);
+        await client.query(tagRollupSql.restorePlanner, [planner.sort, planner.incremental]);
+        await client.query('COMMIT');
+        leafRows += Number((await client.query<{ n: string }>(`SELECT sum("rowCount") AS n FROM "CostDailyRollup" WHERE "billingMonth" = $1::date AND "scopeKey" = $2`, [month, scope])).rows[0]!.n);
+      }
+    }
+    const seconds = (performance.now() - started) / 1000;
+    const cpuSeconds = cpu() - before;
+    const tagRows = Number((await client.query<{ n: string }>('SELECT count(*) AS n FROM "CostTagRollup"')).rows[0]!.n);
+    console.log(
+      `tag rollup (${BENCH_TAG_KEYS.join(', ')}) of ${leafRows.toLocaleString('en-US')} rows: ${tagRows.toLocaleString('en-US')} rollup rows, ${seconds.toFixed(1)} s, ` +
+        `backend CPU ${cpuSeconds.toFixed(2)} s = ${((cpuSeconds * 1e6) / leafRows).toFixed(2)} CPU-s per 1M rows`,
+    );
+    tagRollupRow = `| tag rollup build (keys ${BENCH_TAG_KEYS.join(', ')}; what it adds to an import's swap), CPU seconds per 1M rows | ${((cpuSeconds * 1e6) / leafRows).toFixed(2)} | |`;
   } finally {
     await client.end();
   }
@@ -185,14 +255,14 @@ async function queryLeg(url: string, db: ReturnType<typeof createPrismaClient>):
     ['getCostSummary, one year', () => getCostSummary(db, scope, year, at)],
     ['getCostBreakdown service × provider, one month', () => getCostBreakdown(db, scope, month, { groupBy: 'service', pivot: 'provider' })],
     ['getCostBreakdown by resource (raw rows), one provider, one week, top 100', () => getCostBreakdown(db, scope, week, { groupBy: 'resource', limit: 100 })],
-    ['getCostBreakdown by tag `project` (raw rows), one provider, one week', () => getCostBreakdown(db, scope, week, { groupBy: 'tag', tagKey: 'project' })],
+    ['getCostBreakdown by tag `project` (tag rollup), one provider, one week', () => getCostBreakdown(db, scope, week, { groupBy: 'tag', tagKey: 'project' })],
     ['getCostBreakdown by resource (raw rows), one provider, one month, top 100', () => getCostBreakdown(db, scope, { ...month, provider: 'AWS' }, { groupBy: 'resource', limit: 100 })],
-    ['getCostBreakdown by tag `project` (raw rows), all providers, one month', () => getCostBreakdown(db, scope, month, { groupBy: 'tag', tagKey: 'project' })],
+    ['getCostBreakdown by tag `project` (tag rollup), all providers, one month', () => getCostBreakdown(db, scope, month, { groupBy: 'tag', tagKey: 'project' })],
     ['listCostLineItems, one provider, one week, page 1 of 50', () => listCostLineItems(db, scope, week, { page: 1, pageSize: 50 })],
     ['listCostLineItems, one resource (drill-down), one month', () => listCostLineItems(db, scope, { ...month, resourceId: 'r-4242' }, { page: 1, pageSize: 50 })],
     ['listCostLineItems, tag project = p7, one provider, one week', () => listCostLineItems(db, scope, { ...week, tagKey: 'project', tagValue: 'p7' }, { page: 1, pageSize: 50 })],
   ];
-  const rows: string[] = [];
+  const rows: string[] = tagRollupRow ? [tagRollupRow] : [];
   for (const [name, run] of measures) {
     const t = await p95(run);
     console.log(`${name}: p95 ${t.p95.toFixed(0)} ms, median ${t.median.toFixed(0)} ms`);
@@ -202,12 +272,15 @@ async function queryLeg(url: string, db: ReturnType<typeof createPrismaClient>):
 }
 
 async function main() {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'skyport-bench-billing-'));
+  const reuse = !!DATA_DIR && SKIP_IMPORT;
+  if (DATA_DIR && !SKIP_IMPORT) throw new Error('BENCH_DATA_DIR is for query-only runs (BENCH_SKIP_IMPORT=1): the import leg needs an empty cluster');
+  const dataDir = DATA_DIR ?? fs.mkdtempSync(path.join(os.tmpdir(), 'skyport-bench-billing-'));
+  const seeded = reuse && fs.existsSync(path.join(dataDir, `query-rows-${QUERY_ROWS}`));
   const embedded = await startEmbeddedPostgres({ dataDir, port: await freePort(), database: 'skyport' });
   const db = createPrismaClient(embedded.url, { max: 4 });
   try {
     await deployMigrations(embedded.url);
-    if (LINK_PROJECTS) {
+    if (LINK_PROJECTS && !seeded) {
       const owner = await db.user.create({ data: { email: 'bench-owner@bench.test', name: 'Bench owner' } });
       await db.project.createMany({ data: Array.from({ length: 40 }, (_, i) => ({ key: `p${i}`, name: `Project ${i}`, costCentre: `CC-${i}`, ownerId: owner.id })) });
     }
@@ -291,7 +364,7 @@ async function main() {
   } finally {
     await db.$disconnect();
     await embedded.stop();
-    fs.rmSync(dataDir, { recursive: true, force: true });
+    if (!DATA_DIR) fs.rmSync(dataDir, { recursive: true, force: true });
   }
 }
 
