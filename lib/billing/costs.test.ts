@@ -12,8 +12,9 @@ import { createBudget, evaluateBudgetAlerts, listBudgets, updateBudget } from '.
 import { runChargeback } from './chargeback';
 import { getCostBreakdown, getCostSummary, listCostLineItems } from './costs';
 import { importWatchedFolder } from './folder-import';
-import { importCostFile } from './importer';
+import { buildTagRollups, importCostFile } from './importer';
 import { Decimal } from './money';
+import { scopeKeyFor } from './normalize';
 import { costScopeFor, type CostScope } from './scope';
 import { showbackCsv } from './showback';
 import { type FocusTestRow, focusCsv } from './testing';
@@ -217,6 +218,20 @@ describe('tag rollup', () => {
     expect((await getCostBreakdown(db, ALL, march, { groupBy: 'tag', pivot: 'resource', tagKey: 'project' })).source).toBe('raw');
     expect((await getCostBreakdown(db, ALL, { ...march, resourceId: 'i-shop1' }, { groupBy: 'tag', tagKey: 'project' })).source).toBe('raw');
     expect((await getCostBreakdown(db, ALL, { ...march, tagKey: 'team', tagValue: 'bi' }, { groupBy: 'tag', tagKey: 'project' })).source).toBe('raw');
+  });
+
+  it('is built after the swap only by the import whose rows the leaf holds: a late build for a replaced import changes nothing', async () => {
+    const rows = (billed: string): FocusTestRow[] => [{ provider: 'Tagged late', account: 'T1', start: '2026-05-03T00:00:00Z', billed, tags: { project: 'shop' } }];
+    const first = await importRows('tag-first.csv', rows('1'));
+    await importRows('tag-second.csv', rows('2'));
+    const may = new Date('2026-05-01T00:00:00Z');
+    const scopeKey = scopeKeyFor('Tagged late', 'T1');
+    const leafRollup = () => db.costTagRollup.findMany({ where: { billingMonth: may, scopeKey }, select: { tagKey: true, tagValue: true, billedCost: true } });
+    const built = await leafRollup();
+    expect(built.filter((r) => r.tagKey === 'project').map((r) => [r.tagValue, r.billedCost.toString()])).toEqual([['shop', '2']]);
+    // The first import's build, arriving late (after the second swapped its rows in), is skipped.
+    await buildTagRollups(db, first.importId, [{ month: '2026-05-01', scopeKey }], ['project', 'team']);
+    expect(await leafRollup()).toEqual(built);
   });
 });
 

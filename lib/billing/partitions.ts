@@ -4,7 +4,7 @@
 // leaf's daily rollup — all in the caller's transaction, so readers see the old or the new period.
 import type { Prisma } from '@/generated/prisma/client';
 import type { Db } from '../db/client';
-import { rebuildTagRollup } from './tag-rollup';
+import { clearTagRollup } from './tag-rollup';
 
 type Tx = Prisma.TransactionClient | Db;
 
@@ -79,10 +79,11 @@ async function lockLinkTargets(tx: Tx, targets: LinkTargets): Promise<void> {
 /**
  * Replace the leaf (billingMonth, scopeKey) with `newTable`, which holds exactly that period's rows
  * and has CostRecord's columns. Returns how many rows the replaced leaf had. `targets`: what the
- * rows link to, when the caller knows it (otherwise read from the rows). `tagKeys`: the tags whose
- * daily totals CostTagRollup keeps for the period (tag-rollup.ts).
+ * rows link to, when the caller knows it (otherwise read from the rows). The period's tag rollup is
+ * cleared here and rebuilt by the importer after this transaction commits (tag-rollup.ts): outside
+ * the DETACH's lock, which holds readers of the month.
  */
-export async function swapLeaf(tx: Tx, billingMonth: string, scopeKey: string, newTable: string, rollupTable?: string, targets?: LinkTargets, tagKeys: readonly string[] = []): Promise<number> {
+export async function swapLeaf(tx: Tx, billingMonth: string, scopeKey: string, newTable: string, rollupTable?: string, targets?: LinkTargets): Promise<number> {
   await lockLinkTargets(tx, targets ?? (await linkTargetsOf(tx, newTable)));
   await ensureMonthPartition(tx, billingMonth);
   const parent = ident(monthTable(billingMonth));
@@ -106,7 +107,7 @@ export async function swapLeaf(tx: Tx, billingMonth: string, scopeKey: string, n
   for (const [k, shard] of shards.entries()) await tx.$executeRawUnsafe(`ALTER TABLE ${ident(shard.name)} RENAME TO ${ident(`${leaf}_s${k}`)}`);
   await tx.$executeRawUnsafe(`ALTER TABLE ${parent} ATTACH PARTITION ${ident(leaf)} FOR VALUES IN (${literal(scopeKey)})`);
   await rebuildRollup(tx, billingMonth, scopeKey, rollupTable);
-  await rebuildTagRollup(tx, billingMonth, scopeKey, leaf, tagKeys);
+  await clearTagRollup(tx, billingMonth, scopeKey);
   return replaced;
 }
 

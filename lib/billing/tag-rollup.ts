@@ -67,13 +67,18 @@ export const tagRollupSql = {
   restorePlanner: `SELECT set_config('enable_sort', $1, true), set_config('enable_incremental_sort', $2, true)`,
 };
 
+/** Drop a period's tag rollup (the swap does, so a replaced leaf's totals never outlive it; breakdowns read raw rows until the rebuild). */
+export async function clearTagRollup(tx: Tx, billingMonth: string, scopeKey: string): Promise<void> {
+  await tx.$executeRawUnsafe(tagRollupSql.deleteRows, billingMonth, scopeKey);
+  await tx.$executeRawUnsafe(tagRollupSql.deleteKeys, billingMonth, scopeKey);
+}
+
 /**
  * Recompute the tag rollup of the leaf (billingMonth, scopeKey) — table `leaf` — for `tagKeys` from
  * its rows (call in the transaction that attached it; keys no longer listed are dropped).
  */
 export async function rebuildTagRollup(tx: Tx, billingMonth: string, scopeKey: string, leaf: string, tagKeys: readonly string[]): Promise<void> {
-  await tx.$executeRawUnsafe(tagRollupSql.deleteRows, billingMonth, scopeKey);
-  await tx.$executeRawUnsafe(tagRollupSql.deleteKeys, billingMonth, scopeKey);
+  await clearTagRollup(tx, billingMonth, scopeKey);
   if (!tagKeys.length) return;
   await tx.$executeRawUnsafe(tagRollupSql.insertKeys, billingMonth, scopeKey, [...tagKeys]);
   const [planner] = await tx.$queryRawUnsafe<{ sort: string; incremental: string }[]>(tagRollupSql.hashOnly);
