@@ -92,6 +92,18 @@ export const SKYPORT_TAG_KEYS = {
   skyportId: 'skyport-id',
 } as const satisfies Record<keyof SkyportTags, string>;
 
+/**
+ * One more tag on the VMs Skyport makes: the name Skyport gave it. Where a provider's own name is
+ * derived from the idempotency key (so a repeated create finds the same resource), inventory shows
+ * this name instead (`displayNameOf`); the provider's name stays in `providerId`.
+ */
+export const SKYPORT_NAME_TAG = 'skyport-name';
+
+/** The name to show for a VM: the one Skyport gave it, else the provider's own. */
+export function displayNameOf(vm: { name: string; tags: Record<string, string> }): string {
+  return vm.tags[SKYPORT_NAME_TAG]?.trim() || vm.name;
+}
+
 export interface CreateVmSpec {
   /**
    * Stable key for this one VM (one request item). Bound to the provider's own idempotency

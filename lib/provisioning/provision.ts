@@ -6,7 +6,7 @@
 import { Prisma } from '@/generated/prisma/client';
 import type { RequestItemStatus, RequestStatus } from '@/generated/prisma/enums';
 import { ProviderError } from '@/providers/errors';
-import type { AdapterRuntimeOptions, ObservedVm, ProviderAdapter, ProviderKind, SkyportTags } from '@/providers/types';
+import { displayNameOf, SKYPORT_NAME_TAG, type AdapterRuntimeOptions, type ObservedVm, type ProviderAdapter, type ProviderKind, type SkyportTags } from '@/providers/types';
 import { auditContext, type AuditContext } from '../audit/record';
 import type { Db } from '../db/client';
 import { jobAdapters, type AdapterCache, type AdapterLease } from '../jobs/adapter-cache';
@@ -165,7 +165,8 @@ async function createVm(
     const [, settleRows] = await tx.begin(lockRequestSql(payload.requestId), settleStateSql(payload.requestId, job.id));
     const at = now();
     const book = new Bookkeeping(audit, at);
-    const name = observed.name;
+    // The name Skyport gave the VM (its tag), not a provider name derived from the key.
+    const name = displayNameOf(observed);
     await book.record({ action: 'vm.create', targetType: 'vm', targetId: null, after: { name, providerId: observed.providerId, requestItemId: item.itemId, tags } }, { vmRef: true });
     await book.timeline(
       {
@@ -342,7 +343,18 @@ async function reconcile(adapter: ProviderAdapter, input: ReconcileInput): Promi
   let vm = await input.firstObserve;
   if (!vm) {
     const image = await resolveImageId(adapter, input.accountId, input.region, input.image);
-    vm = await adapter.create({ idempotencyKey: input.key, name: input.name, region: input.region, zone: input.zone, size: input.size, image, tags: input.tags });
+    // The Skyport name rides as a tag: where the provider's own name is derived from the key, the
+    // Vm row and inventory still show this one (displayNameOf).
+    vm = await adapter.create({
+      idempotencyKey: input.key,
+      name: input.name,
+      region: input.region,
+      zone: input.zone,
+      size: input.size,
+      image,
+      tags: input.tags,
+      extraTags: { [SKYPORT_NAME_TAG]: input.name },
+    });
   }
   const deadline = Date.now() + input.timeoutMs;
   while (vm.state !== 'running') {
