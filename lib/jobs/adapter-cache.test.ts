@@ -50,6 +50,28 @@ describe('AdapterCache', () => {
     expect(calls('Logout')).toBe(1);
   });
 
+  it('leaseCached lends the adapter already held (any version) without reading the account, and nothing when none is', async () => {
+    vsphere.emulator.clearRequests();
+    const cache = new AdapterCache();
+    expect(cache.leaseCached(vsphere.accountId, FAST_RUNTIME)).toBeNull();
+    const row = await account();
+    await cache.use(row, FAST_RUNTIME, (adapter) => adapter.listRegions());
+    const lease = cache.leaseCached(vsphere.accountId, FAST_RUNTIME)!;
+    expect(lease.version).toBe(row.updatedAt.getTime());
+    expect((await (await lease.adapter).listRegions()).some((r) => r.id === vsphere.region)).toBe(true);
+    // Another runtime is another adapter: not lent.
+    expect(cache.leaseCached(vsphere.accountId, { ...FAST_RUNTIME, pollIntervalMs: 7 })).toBeNull();
+    // Retired (the account was edited) while lent: closed when that lease is released, not before.
+    const edited = await db.providerAccount.update({ where: { id: row.id }, data: { description: `edited ${Date.now()}` } });
+    await cache.use(edited, FAST_RUNTIME, (adapter) => adapter.listRegions());
+    expect(calls('Logout')).toBe(0);
+    lease.release();
+    await until(() => calls('Logout') === 1, 'the old session logged out');
+    expect(cache.leaseCached(vsphere.accountId, FAST_RUNTIME)!.version).toBe(edited.updatedAt.getTime());
+    expect(calls('Login')).toBe(2);
+    await cache.closeAll();
+  });
+
   it('builds a new adapter after the account was edited and closes the old one', async () => {
     vsphere.emulator.clearRequests();
     const cache = new AdapterCache();

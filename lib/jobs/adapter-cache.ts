@@ -87,7 +87,24 @@ export class AdapterCache {
    */
   lease(ref: Pick<ProviderAccount, 'id' | 'updatedAt'>, load: () => Promise<ProviderAccount>, runtime: AdapterRuntimeOptions | undefined): AdapterLease {
     const key = this.keyOf(ref.id, runtime);
-    const entry = this.acquire(key, ref.updatedAt.getTime(), load, runtime);
+    return this.leaseOf(key, this.acquire(key, ref.updatedAt.getTime(), load, runtime));
+  }
+
+  /**
+   * The account's adapter if one is already built or being built, of whatever version, without
+   * reading the account: for a read started before the caller knows the account's current version
+   * (the caller compares `version` with it later and drops the lease when they differ). Null when
+   * there is none.
+   */
+  leaseCached(accountId: string, runtime: AdapterRuntimeOptions | undefined): (AdapterLease & { version: number }) | null {
+    const key = this.keyOf(accountId, runtime);
+    const entry = this.entries.get(key);
+    if (!entry) return null;
+    entry.users++;
+    return { ...this.leaseOf(key, entry), version: entry.version };
+  }
+
+  private leaseOf(key: string, entry: Entry): AdapterLease {
     let released = false;
     return {
       adapter: entry.adapter,

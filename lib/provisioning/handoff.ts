@@ -33,7 +33,7 @@ export async function onRequestApproved(tx: Tx, requestId: string, audit: AuditC
   const [result] = await tx.$queryRaw<{ found: boolean; created: number; queued: number; audited: number }[]>`
     WITH req AS (SELECT r.id, r."requesterId" FROM "Request" r WHERE r.id = ${requestId}),
     intents AS (
-      SELECT 'pj' || replace(gen_random_uuid()::text, '-', '') AS id, i.id AS "itemId", n.idx, i."providerAccountId", req."requesterId", i.name, i.quantity,
+      SELECT 'pj' || replace(gen_random_uuid()::text, '-', '') AS id, i.id AS "itemId", n.idx, i."providerAccountId", i."regionCode", req."requesterId", i.name, i.quantity,
              row_number() OVER (ORDER BY i."createdAt", i.id, n.idx) AS ord
         FROM req
         JOIN "RequestItem" i ON i."requestId" = req.id AND i.status IN ('pending', 'failed')
@@ -52,7 +52,8 @@ export async function onRequestApproved(tx: Tx, requestId: string, audit: AuditC
                  'identifier', ${CREATE_VM_TASK}::text,
                  -- createVmJobPayload's shape (provision.ts): the claim's writes need no read first.
                  'payload', json_build_object('provisioningJobId', t.id, 'claim', json_build_object(
-                   'requestId', ${requestId}::text, 'itemId', t."itemId", 'index', t.idx, 'vmKey', t."itemId" || '-' || t.idx, 'name', t.name, 'quantity', t.quantity)),
+                   'requestId', ${requestId}::text, 'itemId', t."itemId", 'index', t.idx, 'vmKey', t."itemId" || '-' || t.idx, 'name', t.name, 'quantity', t.quantity,
+                   'providerAccountId', t."providerAccountId", 'regionCode', t."regionCode")),
                  'job_key', 'pj:' || t.id, 'max_attempts', ${WORKER_MAX_ATTEMPTS}::int) ORDER BY t.ord), '[]'::json))
           FROM intents t JOIN ins ON ins.id = t.id))),
     audited AS (

@@ -12,6 +12,7 @@ import { itemProgress } from './progress';
 import { retryRequestItem } from './retry-item';
 import { createApprovedRequest, createFixture, ENGINE_TASKS, FAST_RUNTIME, startEmulatedAccount, type EmulatedAccount, type Fixture } from './test-fixtures';
 import { backoffDelayMs } from './retry';
+import { vmName } from './keys';
 import { runCreateVmJob } from './provision';
 import type { WithConnection } from './sql';
 import pg from 'pg';
@@ -50,7 +51,7 @@ describe('provisioning', () => {
     const row = await db.providerAccount.findUniqueOrThrow({ where: { id: account.accountId } });
     const { adapter } = adapterForAccount(row, FAST_RUNTIME);
     try {
-      const listed: { providerId: string; skyport: unknown }[] = [];
+      const listed: { providerId: string; name: string; skyport: unknown }[] = [];
       let pageToken: string | undefined;
       do {
         const page = await adapter.listVms(account.region, { pageToken });
@@ -58,6 +59,13 @@ describe('provisioning', () => {
         pageToken = page.nextPageToken;
       } while (pageToken);
       const atProvider = listed.find((v) => v.providerId === vm.providerId);
+      // The row shows the name Skyport gave the VM (its skyport-name tag), whatever the provider
+      // named it (Azure, GCE and vSphere derive theirs from the key); providerId stays the provider's.
+      const item = request.items[0]!;
+      const skyportName = vmName(item.name, item.quantity, 0);
+      expect(vm.name).toBe(skyportName);
+      expect(vm.providerId).toBe(atProvider?.providerId);
+      expect(request.events.find((e) => e.type === 'vm_created')?.message).toBe(`${skyportName} is running (${atProvider?.providerId}).`);
       expect(atProvider?.skyport).toEqual({ owner: fixture.email, project: fixture.projectKey, request: requestId, skyportId: `${itemIds[0]}-0` });
       expect((vm.tags as Record<string, string>)[SKYPORT_TAG_KEYS.request] ?? Object.values(vm.tags as object).length).toBeTruthy();
     } finally {

@@ -6,7 +6,7 @@
 import { Prisma } from '@/generated/prisma/client';
 import type { RequestItemStatus, RequestStatus } from '@/generated/prisma/enums';
 import { ProviderError } from '@/providers/errors';
-import type { AdapterRuntimeOptions, ObservedVm, ProviderAdapter, ProviderKind, SkyportTags } from '@/providers/types';
+import { displayNameOf, SKYPORT_NAME_TAG, type AdapterRuntimeOptions, type ObservedVm, type ProviderAdapter, type ProviderKind, type SkyportTags } from '@/providers/types';
 import { auditContext, type AuditContext } from '../audit/record';
 import type { Db } from '../db/client';
 import { jobAdapters, type AdapterCache, type AdapterLease } from '../jobs/adapter-cache';
@@ -77,6 +77,13 @@ interface CreatePayload {
 export interface ClaimData extends CreatePayload {
   name: string;
   quantity: number;
+  /**
+   * Where the VM lives (set by the hand-off; neither changes after approval): with them the first
+   * observe — a read — starts while the claim is in flight, on the account's adapter if this worker
+   * already holds one. Absent in jobs queued by older paths: the observe then waits for the claim.
+   */
+  providerAccountId?: string;
+  regionCode?: string;
 }
 
 function lockRequestSql(requestId: string): Prisma.Sql {
@@ -85,8 +92,8 @@ function lockRequestSql(requestId: string): Prisma.Sql {
 
 /** Runs one execution of a create_vm ProvisioningJob. Returns what happened, for logs and tests. */
 export async function runCreateVmJob(provisioningJobId: string, options: ProvisionOptions): Promise<'created' | 'retry' | 'failed' | 'skipped'> {
-  // The account's shared adapter, held from the claim (which starts the first observe) to the end.
-  const held: { lease?: AdapterLease; firstObserve?: Promise<ObservedVm | null> } = {};
+  // The account's shared adapter, held from the claim (while which the first observe starts) to the end.
+  const held: Held = {};
   try {
     return await createVm(provisioningJobId, options, held);
   } finally {
@@ -94,10 +101,32 @@ export async function runCreateVmJob(provisioningJobId: string, options: Provisi
   }
 }
 
+interface Held {
+  lease?: AdapterLease;
+  firstObserve?: Promise<ObservedVm | null>;
+}
+
+/**
+ * observe(key) started before the claim, when the payload says where the VM lives and this worker
+ * already holds the account's adapter (no account read needed). It is only a read: its answer is
+ * used only when the claim then succeeds on the same account version, region and account (create
+ * still waits for the claim), and dropped otherwise.
+ */
+function observeEarly(data: ClaimData, options: ProvisionOptions): { lease: AdapterLease; version: number; observe: Promise<ObservedVm | null> } | null {
+  if (!data.providerAccountId || !data.regionCode) return null;
+  const lease = (options.adapters ?? jobAdapters).leaseCached(data.providerAccountId, options.runtime);
+  if (!lease) return null;
+  const region = data.regionCode;
+  const observe = lease.adapter.then((adapter) => adapter.observe(data.vmKey, region));
+  // Not awaited when the job is not claimed; a failure counts only when the job is (reconcile awaits it then).
+  observe.catch(() => undefined);
+  return { lease, version: lease.version, observe };
+}
+
 async function createVm(
   provisioningJobId: string,
   options: ProvisionOptions,
-  held: { lease?: AdapterLease; firstObserve?: Promise<ObservedVm | null> },
+  held: Held,
 ): Promise<'created' | 'retry' | 'failed' | 'skipped'> {
   const { db } = options;
   const now = options.now ?? (() => new Date());
@@ -113,17 +142,25 @@ async function createVm(
   // COMMIT. The writes are built before the read from `ClaimData`.
   const data = options.claim ?? (await readClaimData(options.withConnection, provisioningJobId));
   if (!data) return 'skipped';
+  const early = observeEarly(data, options);
+  if (early) held.lease = early.lease;
   const claimed = await claimJob(provisioningJobId, data, options, audit, now());
   if (!claimed) return 'skipped';
   const payload: CreatePayload = { requestId: data.requestId, itemId: data.itemId, index: data.index, vmKey: data.vmKey };
   const item = claimed.row;
   const job = { id: provisioningJobId, attempts: claimed.attempts, maxAttempts: item.maxAttempts };
-  // observe is a read: it starts as soon as the claim committed (create only after it, too).
-  // The worker's shared adapter for the account (lib/jobs/adapter-cache.ts): no per-VM SDK client
-  // construction, login or token fetch; the row is loaded only when the adapter is (re)built.
-  held.lease ??= (options.adapters ?? jobAdapters).lease({ id: item.providerAccountId, updatedAt: new Date(item.accountVersion) }, loadAccount(item.providerAccountId), options.runtime);
-  held.firstObserve = held.lease.adapter.then((adapter) => adapter.observe(payload.vmKey, item.regionCode));
-  held.firstObserve.catch(() => undefined);
+  if (early && early.version === item.accountVersion && data.providerAccountId === item.providerAccountId && data.regionCode === item.regionCode) {
+    held.firstObserve = early.observe;
+  } else {
+    // No early observe, or one on an adapter the account has since outgrown (edited): observe now,
+    // on the current one. The worker's shared adapter for the account (lib/jobs/adapter-cache.ts):
+    // no per-VM SDK client construction, login or token fetch; the row is loaded only when the
+    // adapter is (re)built.
+    held.lease?.release();
+    held.lease = (options.adapters ?? jobAdapters).lease({ id: item.providerAccountId, updatedAt: new Date(item.accountVersion) }, loadAccount(item.providerAccountId), options.runtime);
+    held.firstObserve = held.lease.adapter.then((adapter) => adapter.observe(payload.vmKey, item.regionCode));
+    held.firstObserve.catch(() => undefined);
+  }
   const tags: SkyportTags = {
     owner: item.requesterEmail,
     project: item.projectKey,
@@ -165,7 +202,8 @@ async function createVm(
     const [, settleRows] = await tx.begin(lockRequestSql(payload.requestId), settleStateSql(payload.requestId, job.id));
     const at = now();
     const book = new Bookkeeping(audit, at);
-    const name = observed.name;
+    // The name Skyport gave the VM (its tag), not a provider name derived from the key.
+    const name = displayNameOf(observed);
     await book.record({ action: 'vm.create', targetType: 'vm', targetId: null, after: { name, providerId: observed.providerId, requestItemId: item.itemId, tags } }, { vmRef: true });
     await book.timeline(
       {
@@ -222,8 +260,9 @@ async function createVm(
 
 /** The queue job's payload for a create_vm ProvisioningJob (the claim data rides along, see ClaimData). */
 export function createVmJobPayload(provisioningJobId: string, claim: ClaimData): { provisioningJobId: string; claim: ClaimData } {
-  const { requestId, itemId, index, vmKey, name, quantity } = claim;
-  return { provisioningJobId, claim: { requestId, itemId, index, vmKey, name, quantity } };
+  const { requestId, itemId, index, vmKey, name, quantity, providerAccountId, regionCode } = claim;
+  const where = providerAccountId && regionCode ? { providerAccountId, regionCode } : {};
+  return { provisioningJobId, claim: { requestId, itemId, index, vmKey, name, quantity, ...where } };
 }
 
 /** The claim data of a job queued without it (one read; nothing of it changes after approval). */
@@ -231,12 +270,12 @@ async function readClaimData(withConnection: WithConnection, provisioningJobId: 
   const [rows] = await withConnection((connection) =>
     runScript(connection, [
       Prisma.sql`
-        SELECT j.payload, i.name, i.quantity FROM "ProvisioningJob" j JOIN "RequestItem" i ON i.id = j."requestItemId"
+        SELECT j.payload, i.name, i.quantity, i."providerAccountId", i."regionCode" FROM "ProvisioningJob" j JOIN "RequestItem" i ON i.id = j."requestItemId"
          WHERE j.id = ${provisioningJobId} AND j.kind = 'create_vm'`,
     ]),
   );
-  const row = (rows as { payload: CreatePayload; name: string; quantity: number }[])[0];
-  return row ? { ...row.payload, name: row.name, quantity: row.quantity } : null;
+  const row = (rows as { payload: CreatePayload; name: string; quantity: number; providerAccountId: string; regionCode: string }[])[0];
+  return row ? { ...row.payload, name: row.name, quantity: row.quantity, providerAccountId: row.providerAccountId, regionCode: row.regionCode } : null;
 }
 
 /** The claim's one round trip (see createVm). Returns the job's row and its new attempt count, or null when not claimed. */
@@ -342,7 +381,18 @@ async function reconcile(adapter: ProviderAdapter, input: ReconcileInput): Promi
   let vm = await input.firstObserve;
   if (!vm) {
     const image = await resolveImageId(adapter, input.accountId, input.region, input.image);
-    vm = await adapter.create({ idempotencyKey: input.key, name: input.name, region: input.region, zone: input.zone, size: input.size, image, tags: input.tags });
+    // The Skyport name rides as a tag: where the provider's own name is derived from the key, the
+    // Vm row and inventory still show this one (displayNameOf).
+    vm = await adapter.create({
+      idempotencyKey: input.key,
+      name: input.name,
+      region: input.region,
+      zone: input.zone,
+      size: input.size,
+      image,
+      tags: input.tags,
+      extraTags: { [SKYPORT_NAME_TAG]: input.name },
+    });
   }
   const deadline = Date.now() + input.timeoutMs;
   while (vm.state !== 'running') {

@@ -16,6 +16,8 @@ const payloadSchema = z.object({
       vmKey: z.string().min(1).max(200),
       name: z.string().max(500),
       quantity: z.number().int().min(1),
+      providerAccountId: z.string().min(1).max(64).optional(),
+      regionCode: z.string().min(1).max(200).optional(),
     })
     .optional(),
 });

@@ -4,6 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import type { RunningEmulator } from '@/providers/contract/emulator';
 import { sandboxModule, type SandboxProviderModule } from '@/providers/sandbox';
+import type { ProviderModule } from '@/providers/module';
 import type { ProviderKind } from '@/providers/types';
 import { auditContext, SYSTEM_ACTOR } from '../audit/record';
 import type { Prisma } from '@/generated/prisma/client';
@@ -35,14 +36,25 @@ export interface EmulatedAccount {
 export async function startEmulatedAccount(db: Db, kind: ProviderKind, options: { transitionMs?: number; port?: number; recordRequests?: boolean } = {}): Promise<EmulatedAccount> {
   const module = sandboxModule(kind);
   const emulator = await module.startEmulator({ transitionMs: options.transitionMs ?? 30, recordRequests: options.recordRequests ?? false, port: options.port });
-  const sandbox = module.sandboxAccount(emulator);
+  return { kind, module, emulator, ...(await registerEmulatedAccount(db, module, module.sandboxAccount(emulator))) };
+}
+
+/** What a request item needs of an emulated account: the account row and a placement it offers. */
+export type EmulatedPlacement = Pick<EmulatedAccount, 'accountId' | 'region' | 'size' | 'image'>;
+
+/**
+ * The sandbox account for an emulator that may run in another process (the provisioning
+ * benchmark's emulator host): upserted from the settings the emulator's `sandboxAccount` gave,
+ * then a size and an image name read through the adapter.
+ */
+export async function registerEmulatedAccount(db: Db, module: ProviderModule<unknown, unknown>, sandbox: { settings: unknown; secrets: unknown; regions: string[] }): Promise<EmulatedPlacement> {
   const accountId = await upsertSandboxAccount(db, module, sandbox);
   const account = await db.providerAccount.findUniqueOrThrow({ where: { id: accountId } });
   const { adapter } = adapterForAccount(account, FAST_RUNTIME);
   try {
     const region = sandbox.regions[0]!;
     const [sizes, images] = await Promise.all([adapter.listSizes(region), adapter.listImages(region)]);
-    return { kind, module, emulator, accountId, region, size: sizes[0]!.id, image: images[0]!.name };
+    return { accountId, region, size: sizes[0]!.id, image: images[0]!.name };
   } finally {
     await adapter.close?.().catch(() => undefined);
   }
@@ -68,7 +80,7 @@ export async function createFixture(db: Db): Promise<Fixture> {
 }
 
 export interface ItemSpec {
-  account: Pick<EmulatedAccount, 'accountId' | 'region' | 'size' | 'image'>;
+  account: EmulatedPlacement;
   quantity?: number;
   name?: string;
   leaseDays?: number;

@@ -1,5 +1,8 @@
 // `npm run bench:provisioning`: the provisioning engine against the four local emulators, on an
-// embedded PostgreSQL in a temp folder (or DATABASE_URL). Measures
+// embedded PostgreSQL in a temp folder (or DATABASE_URL). The emulators run in a child process of
+// their own (emulator-host.ts), as remote clouds would: this process runs only the engine's worker
+// or the direct loop. BENCH_EMULATORS=inprocess runs them in this process instead (the older
+// configuration, where the emulators' CPU competes with the worker's on one thread). Measures
 //   - approval → first adapter call: from the approval's commit to the first request the provider
 //     emulator receives for the job, one request at a time with an idle worker, p50/p95
 //   - BENCH_VMS VMs (default 1,000) across the four emulators through a worker pool of 4: VMs/min,
@@ -24,8 +27,10 @@ import { migrateJobsSchema } from '../../lib/jobs/migrate';
 import { startWorker } from '../../lib/jobs/worker';
 import { adapterForAccount } from '../../lib/provider-accounts/service';
 import { resolveImageId } from '../../lib/provisioning/images';
-import { approveSubmittedRequest, createApprovedRequest, createFixture, createSubmittedRequest, ENGINE_TASKS, startEmulatedAccount, type EmulatedAccount, type Fixture } from '../../lib/provisioning/test-fixtures';
+import { approveSubmittedRequest, createApprovedRequest, createFixture, createSubmittedRequest, ENGINE_TASKS, registerEmulatedAccount, startEmulatedAccount, type EmulatedAccount, type EmulatedPlacement, type Fixture } from '../../lib/provisioning/test-fixtures';
+import { providerModule } from '../../providers/registry';
 import { PROVIDER_KINDS, type ProviderKind } from '../../providers/types';
+import { startEmulatorHost } from './emulator-client';
 import { machineLine, writeBenchmarkSection } from './report';
 
 process.env.SKYPORT_SECRET_KEY ??= randomBytes(32).toString('base64');
@@ -33,6 +38,7 @@ const VMS = Number(process.env.BENCH_VMS ?? 1000);
 const KILL_VMS = Number(process.env.BENCH_KILL_VMS ?? 50);
 const LATENCY_SAMPLES = Number(process.env.BENCH_SAMPLES ?? 40);
 const CONCURRENCY = 4;
+const EMULATORS_IN_PROCESS = process.env.BENCH_EMULATORS === 'inprocess';
 /**
  * The emulators' pending → running (and similar) transition time, the same for every leg. Real
  * clouds take tens of seconds; BENCH_TRANSITION_MS shows how the engine's fixed per-VM
@@ -61,8 +67,80 @@ async function waitTerminal(db: Db, requestIds: string[], timeoutMs: number, int
   }
 }
 
+/**
+ * One set of the four emulators with a sandbox account each, wherever the emulators run. Times are
+ * on this process's performance.now() clock.
+ */
+interface EmulatorSet {
+  accounts: EmulatedPlacement[];
+  /** VMs that exist at the four emulators. */
+  vmCount(): Promise<number>;
+  /** HTTP requests the emulators received so far, and the CPU time of the process they run in (null: this one). */
+  stats(): Promise<{ requests: number; cpuMs: number | null }>;
+  /** Starts a latency sample; `firstRequestAt` then gives the first request the emulators received after it. */
+  mark(): Promise<void>;
+  firstRequestAt(): Promise<number | null>;
+  close(): Promise<void>;
+}
+
+/** The older configuration: the emulators on this process's thread, requests seen on its HTTP server channel. */
+async function startInProcessSet(db: Db): Promise<EmulatorSet> {
+  const set: EmulatedAccount[] = [];
+  for (const kind of PROVIDER_KINDS) set.push(await startEmulatedAccount(db, kind as ProviderKind, { transitionMs: TRANSITION_MS }));
+  let requests = 0;
+  let first: number | null = null;
+  const onRequest = () => {
+    requests++;
+    first ??= performance.now();
+  };
+  diagnostics.subscribe('http.server.request.start', onRequest);
+  return {
+    accounts: set,
+    vmCount: async () => set.reduce((sum, e) => sum + e.emulator.vmCount(), 0),
+    stats: async () => ({ requests, cpuMs: null }),
+    mark: async () => void (first = null),
+    firstRequestAt: async () => first,
+    async close() {
+      diagnostics.unsubscribe('http.server.request.start', onRequest);
+      await Promise.all(set.map((e) => e.emulator.close()));
+    },
+  };
+}
+
+/** Largest clock uncertainty (half an IPC round trip) of any latency sample against the emulator host. */
+let hostClockErrorMs = 0;
+
+/** The four emulators in a child process; their accounts upserted here from the settings it sends. */
+async function startHostedSet(db: Db): Promise<EmulatorSet> {
+  const host = await startEmulatorHost({ transitionMs: TRANSITION_MS });
+  try {
+    const accounts: EmulatedPlacement[] = [];
+    for (const { kind, sandbox } of host.accounts) accounts.push(await registerEmulatedAccount(db, providerModule(kind), sandbox));
+    let offsetMs = 0;
+    return {
+      accounts,
+      vmCount: async () => (await host.stats()).vmCount,
+      stats: async () => host.stats(),
+      async mark() {
+        const clock = await host.mark();
+        offsetMs = clock.offsetMs;
+        hostClockErrorMs = Math.max(hostClockErrorMs, clock.errorMs);
+      },
+      async firstRequestAt() {
+        const at = await host.firstRequest();
+        // Host clock → ours: subtract the measured offset, then make it relative to our timeOrigin.
+        return at === null ? null : at - offsetMs - performance.timeOrigin;
+      },
+      close: () => host.close(),
+    };
+  } catch (error) {
+    await host.close();
+    throw error;
+  }
+}
+
 /** Requests as submission leaves them (10 VMs each), made before the timer: submission is not provisioning. */
-async function submitMany(db: Db, fixture: Fixture, accounts: EmulatedAccount[], count: number): Promise<string[]> {
+async function submitMany(db: Db, fixture: Fixture, accounts: EmulatedPlacement[], count: number): Promise<string[]> {
   const ids: string[] = [];
   for (let i = 0; i < count; i += 10) {
     const specs = Array.from({ length: Math.min(10, count - i) }, (_, j) => ({ account: accounts[(i + j) % accounts.length]! }));
@@ -81,7 +159,7 @@ async function approveAll(db: Db, requestIds: string[]): Promise<void> {
  * adapters, CONCURRENCY at a time, one adapter per account reused across its VMs (what a direct
  * loop does; the engine's worker shares one adapter per account the same way).
  */
-async function directLoop(db: Db, accounts: EmulatedAccount[], count: number): Promise<number> {
+async function directLoop(db: Db, accounts: EmulatedPlacement[], count: number): Promise<number> {
   const rows = await db.providerAccount.findMany({ where: { id: { in: accounts.map((a) => a.accountId) } } });
   // Built inside the timed section, as the engine builds its adapters on an account's first job.
   const started = performance.now();
@@ -137,7 +215,7 @@ async function main() {
     };
   }
   const db = createPrismaClient(url, { max: 12 });
-  const emulators: EmulatedAccount[] = [];
+  const sets: EmulatorSet[] = [];
   try {
     await deployMigrations(url);
     await migrateJobsSchema(url);
@@ -148,68 +226,69 @@ async function main() {
     // sandbox accounts are upserted per kind, so the same four accounts point at the newest set;
     // the worker notices the edited accounts and builds new adapters.)
     const startSet = async () => {
-      const set: EmulatedAccount[] = [];
-      for (const kind of PROVIDER_KINDS) set.push(await startEmulatedAccount(db, kind as ProviderKind, { transitionMs: TRANSITION_MS }));
-      emulators.push(...set);
+      const set = await (EMULATORS_IN_PROCESS ? startInProcessSet(db) : startHostedSet(db));
+      sets.push(set);
       return set;
     };
-    const vmCount = (set: EmulatedAccount[]) => set.reduce((sum, e) => sum + e.emulator.vmCount(), 0);
     const latencySet = await startSet();
 
     // ── approval → first adapter call ──
     const worker = await startWorker({ connectionString: url, concurrency: CONCURRENCY, tasks: ENGINE_TASKS, cron: [] });
     // The first request any emulator receives after the approval committed is the job's first
     // adapter call (the worker is otherwise idle; the previous sample finished first).
-    let firstProviderRequestAt: number | null = null;
-    const onProviderRequest = () => (firstProviderRequestAt ??= performance.now());
-    diagnostics.subscribe('http.server.request.start', onProviderRequest);
     const latencies: number[] = [];
     for (let i = 0; i < LATENCY_SAMPLES; i++) {
-      firstProviderRequestAt = null;
-      const { requestId } = await createApprovedRequest(db, fixture, [{ account: latencySet[i % latencySet.length]! }]);
+      await latencySet.mark();
+      const { requestId } = await createApprovedRequest(db, fixture, [{ account: latencySet.accounts[i % latencySet.accounts.length]! }]);
       const committedAt = performance.now();
       await waitTerminal(db, [requestId], 30_000);
-      if (firstProviderRequestAt === null) throw new Error('the job made no adapter call');
-      latencies.push(firstProviderRequestAt - committedAt);
+      const firstRequestAt = await latencySet.firstRequestAt();
+      if (firstRequestAt === null) throw new Error('the job made no adapter call');
+      latencies.push(firstRequestAt - committedAt);
     }
-    diagnostics.unsubscribe('http.server.request.start', onProviderRequest);
 
     // ── throughput: the engine vs the adapters in a loop ──
     // Timed from the first approval to the last request terminal: the hand-off's inserts, the
     // jobs' pickup and bookkeeping, and the first use of each new account's adapter all count.
+    // Measured per leg: this process's CPU, the emulator host's CPU (when they run there) and the
+    // provider requests per VM (the engine should make the same calls as the loop).
+    const leg = async <T>(set: EmulatorSet, run: () => Promise<T>) => {
+      const before = await set.stats();
+      const cpu = process.cpuUsage();
+      const result = await run();
+      const benchCpuMs = cpuMs(process.cpuUsage(cpu));
+      const after = await set.stats();
+      return { result, benchCpuMs, emulatorCpuMs: after.cpuMs === null ? null : after.cpuMs - before.cpuMs!, requests: after.requests - before.requests };
+    };
     const engineSet = await startSet();
-    // Provider requests per VM in each leg: the engine should make the same calls as the loop.
-    let providerRequests = 0;
-    const countProviderRequest = () => providerRequests++;
-    diagnostics.subscribe('http.server.request.start', countProviderRequest);
-    const requestIds = await submitMany(db, fixture, engineSet, VMS);
-    const engineCpu = process.cpuUsage();
-    const started = performance.now();
-    await approveAll(db, requestIds);
-    await waitTerminal(db, requestIds, 30 * 60_000, 200);
-    const engineMs = performance.now() - started;
-    const engineCpuMs = cpuMs(process.cpuUsage(engineCpu));
-    const engineRequests = providerRequests;
-    const made = vmCount(engineSet);
+    const requestIds = await submitMany(db, fixture, engineSet.accounts, VMS);
+    const engine = await leg(engineSet, async () => {
+      const started = performance.now();
+      await approveAll(db, requestIds);
+      await waitTerminal(db, requestIds, 30 * 60_000, 200);
+      return performance.now() - started;
+    });
+    const engineMs = engine.result;
+    const made = await engineSet.vmCount();
     const failed = await db.requestItem.count({ where: { requestId: { in: requestIds }, status: 'failed' } });
     await worker.stop();
     const directSet = await startSet();
-    const directCpu = process.cpuUsage();
-    const requestsBeforeDirect = providerRequests;
-    const directMs = await directLoop(db, directSet, VMS);
-    const directCpuMs = cpuMs(process.cpuUsage(directCpu));
-    const directRequests = providerRequests - requestsBeforeDirect;
-    diagnostics.unsubscribe('http.server.request.start', countProviderRequest);
-    // Where the difference goes: this process runs the emulators, the adapters and (engine leg) the worker.
+    const direct = await leg(directSet, () => directLoop(db, directSet.accounts, VMS));
+    const directMs = direct.result;
+    const perVm = (ms: number | null) => (ms === null ? 'n/a' : `${(ms / VMS).toFixed(1)} ms`);
+    // Where the difference goes: this process runs the adapters and (engine leg) the worker, and the
+    // emulators too with BENCH_EMULATORS=inprocess.
     console.error(
-      `[bench] per VM: CPU of the benchmark process engine ${(engineCpuMs / VMS).toFixed(1)} ms, direct ${(directCpuMs / VMS).toFixed(1)} ms; ` +
-        `provider requests engine ${(engineRequests / VMS).toFixed(1)}, direct ${(directRequests / VMS).toFixed(1)}`,
+      `[bench] emulators ${EMULATORS_IN_PROCESS ? 'in the benchmark process' : 'in a child process'}; per VM: CPU of the benchmark process engine ${perVm(engine.benchCpuMs)}, direct ${perVm(direct.benchCpuMs)}; ` +
+        `CPU of the emulator process engine ${EMULATORS_IN_PROCESS ? 'included above' : perVm(engine.emulatorCpuMs)}, direct ${EMULATORS_IN_PROCESS ? 'included above' : perVm(direct.emulatorCpuMs)}; ` +
+        `provider requests engine ${(engine.requests / VMS).toFixed(1)}, direct ${(direct.requests / VMS).toFixed(1)}`,
     );
-    const madeDirect = vmCount(directSet);
+    const madeDirect = await directSet.vmCount();
 
     // ── kill -9 run ──
-    const killBefore = vmCount(emulators);
-    const killRequests = await submitMany(db, fixture, directSet, KILL_VMS);
+    const vmsAtProviders = async () => (await Promise.all(sets.map((set) => set.vmCount()))).reduce((sum, n) => sum + n, 0);
+    const killBefore = await vmsAtProviders();
+    const killRequests = await submitMany(db, fixture, directSet.accounts, KILL_VMS);
     await approveAll(db, killRequests);
     let kills = 0;
     const killStarted = performance.now();
@@ -232,17 +311,17 @@ async function main() {
     const killVms = await db.vm.findMany({ where: { requestItemId: { in: killItems.map((i) => i.id) } }, select: { idempotencyKey: true } });
     const duplicates = killVms.length - new Set(killVms.map((v) => v.idempotencyKey)).size;
     const terminal = await db.request.count({ where: { id: { in: killRequests }, status: { in: ['completed', 'failed'] } } });
-    const atProviders = vmCount(emulators) - killBefore;
+    const atProviders = (await vmsAtProviders()) - killBefore;
 
     const perMin = (count: number, ms: number) => ((count / ms) * 60_000).toFixed(0);
     const markdown = `## Provisioning engine (\`npm run bench:provisioning\`)
 
-${machineLine()}; embedded PostgreSQL; the four emulators in the benchmark process (${TRANSITION_MS} ms state transitions; a fresh set of four for each throughput leg); 1-minute load average ${loadAtStart} at the start, ${os.loadavg()[0]!.toFixed(1)} at the end, on ${os.cpus().length} cores (BENCH_VMS=${VMS}).
+${machineLine()}; embedded PostgreSQL; ${EMULATORS_IN_PROCESS ? 'the four emulators in the benchmark process, on the same thread as the in-process worker and the direct loop (BENCH_EMULATORS=inprocess)' : 'the four emulators in a child process of their own (`scripts/bench/emulator-host.ts`), as remote clouds are: the benchmark process runs only the worker (engine legs) or the direct loop, with the provider SDKs; the kill -9 leg\'s `npm run worker` processes are separate again'} (${TRANSITION_MS} ms state transitions; a fresh set of four for each throughput leg); CPU per VM of the benchmark process engine ${perVm(engine.benchCpuMs)}, direct ${perVm(direct.benchCpuMs)}${EMULATORS_IN_PROCESS ? ' (emulators included)' : `; of the emulator process engine ${perVm(engine.emulatorCpuMs)}, direct ${perVm(direct.emulatorCpuMs)}`}; 1-minute load average ${loadAtStart} at the start, ${os.loadavg()[0]!.toFixed(1)} at the end, on ${os.cpus().length} cores (BENCH_VMS=${VMS}).
 
 | measure | result | goal |
 | --- | --- | --- |
-| approval → first adapter call, p50 / p95 (${latencies.length} single-VM requests, idle worker; the approval transaction's commit → the first request the emulator receives for the job) | ${quantile(latencies, 0.5).toFixed(0)} ms / ${quantile(latencies, 0.95).toFixed(0)} ms | ≤ 50 ms / ≤ 200 ms |
-| ${VMS} VMs through the engine (worker pool of ${CONCURRENCY}; 100 requests of 10 VMs submitted beforehand; first approval → last request completed) | ${(engineMs / 1000).toFixed(1)} s = ${perMin(VMS, engineMs)} VMs/min; ${made} made at the providers, ${failed} items failed | |
+| approval → first adapter call, p50 / p95 (${latencies.length} single-VM requests, idle worker; the approval transaction's commit → the first request the emulator receives for the job${EMULATORS_IN_PROCESS ? '' : `, the emulator host's clock related to ours per sample within ±${hostClockErrorMs.toFixed(2)} ms`}) | ${quantile(latencies, 0.5).toFixed(0)} ms / ${quantile(latencies, 0.95).toFixed(0)} ms | ≤ 50 ms / ≤ 200 ms |
+| ${VMS} VMs through the engine (worker pool of ${CONCURRENCY}; ${requestIds.length} requests of up to 10 VMs submitted beforehand; first approval → last request completed) | ${(engineMs / 1000).toFixed(1)} s = ${perMin(VMS, engineMs)} VMs/min; ${made} made at the providers, ${failed} items failed | |
 | the same ${VMS} VMs by calling the adapters directly (observe → create → wait until running), ${CONCURRENCY} at a time, one adapter per account | ${(directMs / 1000).toFixed(1)} s = ${perMin(VMS, directMs)} VMs/min; ${madeDirect} made | |
 | engine / direct time | ${(engineMs / directMs).toFixed(2)}× | ≤ 1.2× |
 | kill -9 run: ${KILL_VMS} provisions, \`npm run worker\` SIGKILLed ${kills}× at random points and restarted | ${atProviders} VMs at the providers, ${killVms.length} Vm rows, ${duplicates} duplicated, ${terminal}/${killRequests.length} requests terminal (${killItems.filter((i) => i.status === 'provisioned').length} items provisioned), ${killSeconds.toFixed(1)} s | exactly ${KILL_VMS}, none duplicated |
@@ -251,7 +330,7 @@ ${machineLine()}; embedded PostgreSQL; the four emulators in the benchmark proce
     if (process.env.BENCH_WRITE !== '0') writeBenchmarkSection('provisioning', markdown);
     process.stdout.write(markdown);
   } finally {
-    await Promise.all(emulators.map((e) => e.emulator.close()));
+    await Promise.all(sets.map((set) => set.close()));
     await db.$disconnect();
     if (stop) await stop();
   }
