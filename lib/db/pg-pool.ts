@@ -73,6 +73,14 @@ export interface PoolOptions {
   applicationName?: string;
 }
 
+/**
+ * One connection of our own (the worker's liveness session): the same client as the pool's, so
+ * callers that share it (the pool:create handler's SET, the reaper, shutdown) may query at once.
+ */
+export function createPgClient(connectionString: string, options: { applicationName?: string } = {}): pg.Client {
+  return new CharSafeClient({ connectionString, application_name: options.applicationName ?? 'skyport' });
+}
+
 export function createPgPool(connectionString: string, options: PoolOptions = {}): pg.Pool {
   return new pg.Pool({
     connectionString,

@@ -7,8 +7,9 @@
 // live worker periodically unlocks jobs whose locking pool has no session left. Jobs are
 // idempotent (observe before create), so running a half-done job again is safe.
 import { EventEmitter } from 'node:events';
-import pg from 'pg';
+import type pg from 'pg';
 import { parseCronItems, run, type Runner, type WorkerEvents } from 'graphile-worker';
+import { createPgClient } from '../db/pg-pool';
 import { jobAdapters } from './adapter-cache';
 import { migrateJobsSchema, quietLogger } from './migrate';
 import type { CronItem, TaskList } from './types';
@@ -70,44 +71,25 @@ export async function releaseJobsOfDeadWorkers(client: pg.ClientBase): Promise<s
   return dead;
 }
 
-/**
- * One pg.Client used by several callers (the pool:create handler's SET, the reaper, shutdown):
- * pg queues overlapping queries itself but warns that this is deprecated, so each use waits for
- * the previous one. An idle client is used at once (the pool:create handler's SET is written in
- * the event, before the pool fetches a job); a failed use does not stop the next.
- */
-function serialized(client: pg.Client): { run<T>(use: (client: pg.Client) => Promise<T>): Promise<T> } {
-  let tail: Promise<unknown> = Promise.resolve();
-  let pending = 0;
-  return {
-    run<T>(use: (client: pg.Client) => Promise<T>): Promise<T> {
-      const result = pending === 0 ? new Promise<T>((resolve) => resolve(use(client))) : tail.then(() => use(client));
-      pending++;
-      tail = result.catch(() => undefined).finally(() => pending--);
-      return result;
-    },
-  };
-}
-
 export async function startWorker(options: WorkerOptions): Promise<RunningWorker> {
   await migrateJobsSchema(options.connectionString);
   const taskList = options.tasks ?? (await import('./registry')).tasks;
   const cron = options.cron ?? (await import('./registry')).cron;
 
-  const client = new pg.Client({ connectionString: options.connectionString, application_name: 'skyport-worker' });
+  // Shared by the pool:create handler's SET, the reaper and shutdown: its queries queue (pg-pool.ts).
+  const client = createPgClient(options.connectionString, { applicationName: 'skyport-worker' });
   await client.connect();
   client.on('error', (error) => console.error(`[worker] liveness connection lost: ${error.message}`));
-  const liveness = serialized(client);
   const poolIds: string[] = [];
   const events: WorkerEvents = new EventEmitter() as WorkerEvents;
   events.on('pool:create', ({ workerPool }) => {
     poolIds.push(workerPool.id);
     // Queued now, synchronously in the event, so it is sent before anything queued later; the pool
     // fetches its first job on its own connections after this event.
-    void liveness.run((c) => c.query(`SET application_name = '${LIVENESS_PREFIX}${workerPool.id.replace(/[^a-z0-9-]/gi, '')}'`)).catch(() => undefined);
+    client.query(`SET application_name = '${LIVENESS_PREFIX}${workerPool.id.replace(/[^a-z0-9-]/gi, '')}'`).catch(() => undefined);
   });
 
-  await liveness.run(releaseJobsOfDeadWorkers).catch(() => []);
+  await releaseJobsOfDeadWorkers(client).catch(() => []);
   const runner: Runner = await run({
     connectionString: options.connectionString,
     concurrency: options.concurrency,
@@ -128,15 +110,12 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   });
 
   runningWorkers++;
-  let reaping = false;
+  let reaping: Promise<unknown> | null = null;
   const reaper = setInterval(() => {
-    if (reaping) return;
-    reaping = true;
     // Released jobs are picked up by the next poll (pollInterval).
-    liveness
-      .run(releaseJobsOfDeadWorkers)
+    reaping ??= releaseJobsOfDeadWorkers(client)
       .catch(() => undefined)
-      .finally(() => (reaping = false));
+      .finally(() => (reaping = null));
   }, REAP_INTERVAL_MS);
   reaper.unref();
 
@@ -151,8 +130,9 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
       await runner.stop().catch((error: unknown) => console.error('[worker] shutdown:', error));
       // Whatever our pools still hold now is no longer being worked on (a job fetched as the pool
       // stopped); hand it back at once instead of waiting for another worker's reaper.
-      if (poolIds.length) await liveness.run((c) => c.query('SELECT graphile_worker.force_unlock_workers($1::text[])', [poolIds])).catch(() => undefined);
-      await liveness.run((c) => c.end()).catch(() => undefined);
+      await reaping; // the connection ends after the reaper's queries
+      if (poolIds.length) await client.query('SELECT graphile_worker.force_unlock_workers($1::text[])', [poolIds]).catch(() => undefined);
+      await client.end().catch(() => undefined);
       // Crossplane's Disconnecter for the adapters jobs shared: log out sessions, close sockets.
       if (--runningWorkers === 0) await jobAdapters.closeAll();
     },
