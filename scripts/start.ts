@@ -165,7 +165,7 @@ async function main() {
   cleanups.push(() => db.$disconnect());
   if (config.seedDemo) {
     const { seedDemoData } = await import('../lib/demo/seed');
-    const seeded = await seedDemoData(db, { password: config.demoPassword });
+    const seeded = await seedDemoData(db, { password: config.demoPassword, costRollupTagKeys: config.costRollupTagKeys });
     log(seeded.created ? 'Seeded demo data.' : 'Demo data present.');
   }
   let sandbox: RunningSandbox | null = null;

@@ -114,7 +114,7 @@ export async function runChargeback(
       const result = await importCostFile(db, connectionString, file, {
         fileName: `vSphere chargeback ${monthStart.toISOString().slice(0, 7)} (${account.name})`,
         providerAccountId: account.id,
-        rollupTagKeys: options.rollupTagKeys, // tag rollup (billq): the same keys as the cloud imports
+        rollupTagKeys: options.rollupTagKeys, // the same keys as the cloud imports
         audit: options.audit,
       });
       await db.costImport.update({ where: { id: result.importId }, data: { source: 'chargeback' } });

@@ -1,14 +1,17 @@
 // Demo cost data (embedded demo only): last month and this month to date for the three clouds, tagged
 // to the demo projects, so the cost explorer, budgets and forecasts have something to show. Written
 // through the normaliser and the same partition swap as an import (JSON instead of COPY: the seed
-// has only the Prisma client), once — a database with any cost import is left alone.
+// has only the Prisma client), once — a database with any cost import is left alone. The tag rollup
+// is built after the swap, as an import does, so tag breakdowns of the demo read it too.
 import { SYSTEM_ACTOR, auditContext, recordAudit } from '../audit/record';
 import type { Db } from '../db/client';
 import { COPY_COLUMNS } from './focus-columns';
+import { buildTagRollups } from './importer';
 import { Linker } from './linking';
 import { RowNormaliser } from './normalize';
 import { lockSwaps, swapLeaf } from './partitions';
 import type { SourceRow } from './sources';
+import { rollupTagKeys } from './tag-rollup';
 import { FOCUS_TEST_HEADER, focusCsv, type FocusTestRow } from './testing';
 
 const CLOUDS = [
@@ -36,13 +39,16 @@ export function demoCostRows(now: Date): FocusTestRow[] {
   return rows;
 }
 
-export async function seedDemoCosts(db: Db, now: Date = new Date()): Promise<boolean> {
+const DEMO_TAG_MAPPING = [{ tag: 'project', field: 'key' }] as const;
+
+export async function seedDemoCosts(db: Db, options: { now?: Date; rollupTagKeys?: string[] } = {}): Promise<boolean> {
+  const now = options.now ?? new Date();
   if ((await db.costImport.count()) > 0) return false;
   const imported = await db.costImport.create({ data: { source: 'demo', fileName: 'demo-costs.csv', status: 'running', startedAt: new Date() } });
-  const linker = await Linker.load(db, [{ tag: 'project', field: 'key' }]);
+  const linker = await Linker.load(db, [...DEMO_TAG_MAPPING]);
   const normaliser = new RowNormaliser(FOCUS_TEST_HEADER.split(','), imported.id, {}, linker);
   const lines = focusCsv(demoCostRows(now)).trim().split('\n').slice(1);
-  const groups = new Map<string, { month: string; scopeKey: string; rows: Record<string, string | null>[] }>();
+  const groups = new Map<string, { month: string; scopeKey: string; rows: Record<string, unknown>[] }>();
   lines.forEach((line, i) => {
     const cells = parseDemoCsvLine(line);
     const values = Object.fromEntries(FOCUS_TEST_HEADER.split(',').map((h, j) => [h, cells[j] ?? '']));
@@ -51,7 +57,9 @@ export async function seedDemoCosts(db: Db, now: Date = new Date()): Promise<boo
     if (!row) return;
     const key = `${row.billingMonth}|${row.scopeKey}`;
     const group = groups.get(key) ?? { month: row.billingMonth, scopeKey: row.scopeKey, rows: [] };
-    group.rows.push(Object.fromEntries(COPY_COLUMNS.map((c, j) => [c, row.fields[j] ?? null])));
+    // Tags arrive as JSON text (COPY's form); json_populate_recordset needs the object itself, or the
+    // jsonb column would hold a JSON string and no tag could be read from it.
+    group.rows.push(Object.fromEntries(COPY_COLUMNS.map((c, j) => [c, c === 'tags' && row.fields[j] ? (JSON.parse(row.fields[j]) as unknown) : (row.fields[j] ?? null)])));
     groups.set(key, group);
   });
   await db.$transaction(
@@ -70,6 +78,8 @@ export async function seedDemoCosts(db: Db, now: Date = new Date()): Promise<boo
     },
     { timeout: 120_000 },
   );
+  const periods = [...groups.values()].map((g) => ({ month: g.month, scopeKey: g.scopeKey }));
+  await buildTagRollups(db, imported.id, periods, options.rollupTagKeys ?? rollupTagKeys(DEMO_TAG_MAPPING));
   return true;
 }
 

@@ -38,7 +38,7 @@ export async function importWatchedFolder(
         fileSha256: digest,
         audit: options.audit,
         tagMapping: options.tagMapping,
-        rollupTagKeys: options.rollupTagKeys, // tag rollup (billq)
+        rollupTagKeys: options.rollupTagKeys,
       }),
     );
   }

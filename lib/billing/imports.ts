@@ -115,7 +115,7 @@ async function startImportOfFile(
     importedById: options.importedById,
     defaults: options.defaults,
     tagMapping: config.costTagMapping,
-    rollupTagKeys: config.costRollupTagKeys, // tag rollup (billq)
+    rollupTagKeys: config.costRollupTagKeys,
     audit: options.audit,
   })
     .catch(async (error: unknown) => {

@@ -35,7 +35,7 @@ const importFolder: Task = async (payload, helpers) => {
     providerAccountId,
     audit: auditContext(WORKER_ACTOR, `job-${helpers.job.id}`),
     tagMapping: config.costTagMapping,
-    rollupTagKeys: config.costRollupTagKeys, // tag rollup (billq)
+    rollupTagKeys: config.costRollupTagKeys,
   });
   for (const r of results) helpers.logger.info(`billing import ${r.importId}: ${r.status} (${r.rowCount} rows)`);
   if (results.some((r) => r.status === 'succeeded')) await enqueueJob(db, BUDGET_ALERTS_TASK, {}, { jobKey: BUDGET_ALERTS_TASK });
@@ -85,7 +85,7 @@ const chargeback: Task = async (payload, helpers) => {
   const results = await runChargeback(db, connectionString(), {
     through: through ? new Date(through) : new Date(),
     organisationName: config.organisationName,
-    rollupTagKeys: config.costRollupTagKeys, // tag rollup (billq)
+    rollupTagKeys: config.costRollupTagKeys,
     audit: auditContext(WORKER_ACTOR, `job-${helpers.job.id}`),
   });
   helpers.logger.info(`chargeback: ${results.length} vSphere account(s), ${results.reduce((n, r) => n + r.rowCount, 0)} rows`);

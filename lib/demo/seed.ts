@@ -25,7 +25,7 @@ export interface SeedResult {
   created: boolean;
 }
 
-export async function seedDemoData(db: Db, options: { password: string }): Promise<SeedResult> {
+export async function seedDemoData(db: Db, options: { password: string; costRollupTagKeys?: string[] }): Promise<SeedResult> {
   const existingAdmin = await db.user.findUnique({ where: { email: 'admin@demo.skyport' } });
   const users: Record<string, string> = {};
   for (const demo of DEMO_USERS) {
@@ -91,7 +91,7 @@ export async function seedDemoData(db: Db, options: { password: string }): Promi
   await seedDemoCatalog(db);
 
   const policyNames = await seedDemoPolicies(db);
-  await seedDemoCosts(db);
+  await seedDemoCosts(db, { rollupTagKeys: options.costRollupTagKeys });
 
   const created = !existingAdmin;
   if (created) {
