@@ -23,14 +23,19 @@ export const resourceRollupSql = {
    * spills to disk in batches; 64 MB for this transaction keeps it in memory.
    */
   workMem: `SELECT set_config('work_mem', '64MB', true)`,
-  /** One scan of the leaf; '' stands for a null or empty ResourceId, as in the breakdown. */
+  /**
+   * One scan of the leaf; '' stands for a null or empty ResourceId, as in the breakdown. Inserted in
+   * resourceKey order, so a leaf's rows lie in the index's order: the breakdown's index scan of a
+   * leaf then reads its pages in sequence (unordered, it touched one heap page per row: 50k buffer
+   * visits, half the ranking's time).
+   */
   insertRows: (leaf: string) => {
     if (!SAFE_NAME.test(leaf)) throw new Error(`unsafe identifier ${leaf}`);
     return `INSERT INTO "CostResourceRollup" ("billingMonth", "scopeKey", "resourceKey", "providerName", "billingCurrency", "chargeCategory",
         "region", "projectId", "serviceCategory", "serviceName", "subAccountId", "billedCost", "effectiveCost", "rowCount")
       SELECT $1::date, $2, COALESCE("resourceId", ''), "providerName", "billingCurrency", "chargeCategory", COALESCE("regionId", "regionName"),
         "projectId", "serviceCategory", "serviceName", "subAccountId", sum("billedCost"), sum("effectiveCost"), count(*)
-      FROM "${leaf}" GROUP BY 3, 4, 5, 6, 7, 8, 9, 10, 11`;
+      FROM "${leaf}" GROUP BY 3, 4, 5, 6, 7, 8, 9, 10, 11 ORDER BY 3`;
   },
 };
 
