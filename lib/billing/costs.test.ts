@@ -375,6 +375,25 @@ describe('resource rollup', () => {
     expect(rolledRuns).toBeGreaterThan(0);
   });
 
+  it('ranks ties at the cut that reach past the float8 candidates exactly (the numeric fallback)', async () => {
+    // 30 resources of the same cost, top 1 of them: the float8 ranking keeps 22 candidates and cannot
+    // tell the cut from the 23rd, so the numeric ranking decides — the smallest key in byte order.
+    const keys = Array.from({ length: 30 }, (_, i) => `tie-${String(29 - i).padStart(2, '0')}`);
+    await importRows('ties.csv', keys.map((resourceId, i) => ({ provider: 'Tie cloud', account: 'T', start: `2026-08-${String((i % 28) + 1).padStart(2, '0')}T00:00:00Z`, billed: '0.1', resourceId })));
+    const month = { start: '2026-08-01', end: '2026-09-01', provider: 'Tie cloud' };
+    const top = await getCostBreakdown(db, ALL, month, { groupBy: 'resource', limit: 1 });
+    expect(top.source).toBe('resourceRollup');
+    expect(top.rows.map((r) => [r.key, r.effectiveCost])).toEqual([['tie-00', '0.10']]);
+    expect(strip(top)).toEqual(await viaRaw(() => getCostBreakdown(db, ALL, month, { groupBy: 'resource', limit: 1 })));
+    // one of them a little higher: the float8 cut is then proven and the answer the same as numeric
+    await importRows('ties-2.csv', keys.map((resourceId, i) => ({ provider: 'Tie cloud', account: 'T', start: `2026-08-${String((i % 28) + 1).padStart(2, '0')}T00:00:00Z`, billed: resourceId === 'tie-17' ? '0.1000001' : '0.1', resourceId })));
+    const clear = await getCostBreakdown(db, ALL, month, { groupBy: 'resource', limit: 1 });
+    expect(clear.rows.map((r) => [r.key, r.effectiveCost])).toEqual([['tie-17', '0.1000001']]);
+    // top 2: the second place is the 29-way tie again (numeric fallback)
+    const two = await getCostBreakdown(db, ALL, month, { groupBy: 'resource', limit: 2 });
+    expect(two.rows.map((r) => [r.key, r.effectiveCost])).toEqual([['tie-17', '0.1000001'], ['tie-00', '0.10']]);
+  });
+
   it('is used only without raw filters; labels and project scoping match the raw path', async () => {
     const march = filters('2026-03-01', '2026-04-01');
     const aws = await getCostBreakdown(db, ALL, { ...march, provider: 'AWS' }, { groupBy: 'resource' });
