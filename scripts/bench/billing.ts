@@ -305,7 +305,7 @@ async function queryLeg(url: string, db: ReturnType<typeof createPrismaClient>):
     ['getCostBreakdown service × provider, one month', () => getCostBreakdown(db, scope, month, { groupBy: 'service', pivot: 'provider' })],
     ['getCostBreakdown by resource (raw rows), one provider, one week, top 100', () => getCostBreakdown(db, scope, week, { groupBy: 'resource', limit: 100 })],
     ['getCostBreakdown by tag `project` (tag rollup), one provider, one week', () => getCostBreakdown(db, scope, week, { groupBy: 'tag', tagKey: 'project' })],
-    ['getCostBreakdown by resource (raw rows), one provider, one month, top 100', () => getCostBreakdown(db, scope, { ...month, provider: 'AWS' }, { groupBy: 'resource', limit: 100 })],
+    ['getCostBreakdown by resource (resource rollup), one provider, one month, top 100', () => getCostBreakdown(db, scope, { ...month, provider: 'AWS' }, { groupBy: 'resource', limit: 100 })],
     ['getCostBreakdown by tag `project` (tag rollup), all providers, one month', () => getCostBreakdown(db, scope, month, { groupBy: 'tag', tagKey: 'project' })],
     ['listCostLineItems, one provider, one week, page 1 of 50', () => listCostLineItems(db, scope, week, { page: 1, pageSize: 50 })],
     ['listCostLineItems, one resource (drill-down), one month', () => listCostLineItems(db, scope, { ...month, resourceId: 'r-4242' }, { page: 1, pageSize: 50 })],
