@@ -10,9 +10,10 @@ import { createTestDatabase } from '../testing/db';
 import { projectBudgetStatus } from './budget-status';
 import { createBudget, evaluateBudgetAlerts, listBudgets, updateBudget } from './budgets';
 import { runChargeback } from './chargeback';
-import { getCostBreakdown, getCostSummary, listCostLineItems } from './costs';
+import { RANK_BOUND_FACTOR, byteOrder, exactTopFromCandidates, getCostBreakdown, getCostSummary, listCostLineItems } from './costs';
 import { importWatchedFolder } from './folder-import';
 import { buildTagRollups, importCostFile } from './importer';
+import { buildResourceRollups } from './resource-rollup';
 import { Decimal } from './money';
 import { scopeKeyFor } from './normalize';
 import { costScopeFor, type CostScope } from './scope';
@@ -232,6 +233,195 @@ describe('tag rollup', () => {
     // The first import's build, arriving late (after the second swapped its rows in), is skipped.
     await buildTagRollups(db, first.importId, [{ month: '2026-05-01', scopeKey }], ['project', 'team']);
     expect(await leafRollup()).toEqual(built);
+  });
+});
+
+describe('float8 ranking with an exact cut (exactTopFromCandidates)', () => {
+  /** The float8 ranking's inputs for groups of exact terms, summed as PostgreSQL would (term by term, in order). */
+  function rank(groups: [string, string[]][], size: number) {
+    const all = groups.map(([g, terms]) => {
+      let a = 0;
+      let m = 0;
+      for (const t of terms) {
+        a += Number(t);
+        m += Math.abs(Number(t));
+      }
+      return { g, u: a + m * (terms.length + 2) * RANK_BOUND_FACTOR, exact: terms.reduce((s, t) => s.plus(t), new Decimal(0)) };
+    });
+    const byUpper = [...all].sort((x, y) => y.u - x.u || byteOrder(x.g, y.g));
+    const candidates = byUpper.slice(0, size);
+    const exactTop = (limit: number) => [...all].sort((x, y) => y.exact.comparedTo(x.exact) || byteOrder(x.g, y.g)).slice(0, limit).map((c) => c.g);
+    return { candidates: candidates.map((c) => c.g), exact: new Map(candidates.map((c) => [c.g, c.exact])), nextUpper: byUpper[size]?.u ?? null, exactTop };
+  }
+
+  it('returns the exact top or nothing, for any terms (ties, credits, huge and tiny magnitudes)', () => {
+    const term = fc.oneof(
+      fc.integer({ min: -3, max: 3 }).map(String),
+      fc.tuple(fc.bigInt({ min: -(10n ** 34n), max: 10n ** 34n }), fc.integer({ min: 0, max: 30 })).map(([v, sc]) => new Decimal(v.toString()).div(new Decimal(10).pow(sc)).toFixed()),
+      fc.constantFrom('0.1', '0.2', '-0.3', '1e-30', '99999999999999999999999999999999999', '-99999999999999999999999999999999999'),
+    );
+    let decided = 0;
+    let declined = 0;
+    fc.assert(
+      fc.property(fc.uniqueArray(fc.tuple(fc.string({ maxLength: 3 }), fc.array(term, { minLength: 1, maxLength: 6 })), { selector: ([g]) => g, minLength: 1, maxLength: 40 }), fc.integer({ min: 1, max: 5 }), fc.integer({ min: 0, max: 6 }), (groups, limit, extra) => {
+        const r = rank(groups, limit + extra);
+        const top = exactTopFromCandidates(r.candidates, r.exact, r.nextUpper, limit);
+        if (top) {
+          decided += 1;
+          expect(top).toEqual(r.exactTop(limit));
+        } else declined += 1;
+      }),
+      { numRuns: 2000 },
+    );
+    expect(decided).toBeGreaterThan(0);
+    expect(declined).toBeGreaterThan(0);
+  });
+
+  it('declines a tie at the cut that reaches past the candidates, and decides a clear gap', () => {
+    const tied = rank([['a', ['5']], ['b', ['1']], ['c', ['1']], ['d', ['1']]], 2);
+    expect(exactTopFromCandidates(tied.candidates, tied.exact, tied.nextUpper, 2)).toBeNull();
+    // 0.1 + 0.2 is 0.30000000000000004 in float8 and 0.3 exactly in numeric: the float order is not trusted
+    const close = rank([['x', ['0.1', '0.2']], ['y', ['0.3']], ['z', ['0.01']]], 1);
+    expect(exactTopFromCandidates(close.candidates, close.exact, close.nextUpper, 1)).toBeNull();
+    const clear = rank([['a', ['5']], ['b', ['3']], ['c', ['1']], ['d', ['0.5']]], 2);
+    expect(exactTopFromCandidates(clear.candidates, clear.exact, clear.nextUpper, 1)).toEqual(['a']);
+  });
+});
+
+describe('resource rollup', () => {
+  const owner = () => costScopeFor({ via: 'session', userId: ids.owner, email: '', name: '', roles: ['requester'], projects: { [ids.shop]: 'owner' } });
+  /** The breakdown again with every leaf's resource rollup hidden (as a leaf not yet rolled up, or one the demo seed swapped in). */
+  async function viaRaw<T>(run: () => Promise<T>): Promise<T> {
+    const leaves = await db.costResourceRollupLeaf.findMany();
+    await db.costResourceRollupLeaf.deleteMany();
+    try {
+      return await run();
+    } finally {
+      await db.costResourceRollupLeaf.createMany({ data: leaves });
+    }
+  }
+  const strip = (b: Awaited<ReturnType<typeof getCostBreakdown>>) => ({ ...b, source: 'raw' });
+
+  it('answers a whole month by resource from the rollup exactly as raw rows do, for any rows (property)', async () => {
+    const row = fc.record({
+      account: fc.constantFrom('X', 'Y'),
+      day: fc.integer({ min: 1, max: 28 }),
+      hour: fc.integer({ min: 0, max: 23 }),
+      hours: fc.constantFrom(1, 24, 30, 100),
+      // small integers make ties at the cut; scales up to 12 and 10^14 give tiny and huge values; negatives are credits
+      billed: fc.oneof(fc.integer({ min: -3, max: 3 }).map(BigInt), fc.bigInt({ min: -(10n ** 12n), max: 10n ** 14n })),
+      scale: fc.integer({ min: 0, max: 12 }),
+      // up to 41 keys: more groups than the float8 ranking's candidates (2 × limit + 20), so its cut is decided
+      resource: fc.oneof(fc.constantFrom('', 'vol-ü', 'vol-\u{1F600}', 'vol-\uFFFD'), fc.integer({ min: 0, max: 36 }).map((i) => `i-${i}`)),
+      region: fc.constantFrom('r1', 'r2', ''),
+      tags: fc.constantFrom<Record<string, string>>({}, { project: 'shop' }, { project: 'data' }),
+    });
+    let run = 0;
+    let rolledRuns = 0;
+    await fc.assert(
+      fc.asyncProperty(fc.array(row, { minLength: 1, maxLength: 30 }), fc.integer({ min: 1, max: 4 }), async (rows, limit) => {
+        run += 1;
+        // Consecutive months: a charge running past a month's end makes the previous run's leaf overlap
+        // this month without lying in it whole, so that leaf is read raw and this one from the rollup.
+        const m = new Date(Date.UTC(2028, run - 1, 1));
+        const month = m.toISOString().slice(0, 7);
+        const next = new Date(Date.UTC(2028, run, 1)).toISOString().slice(0, 10);
+        const prev = new Date(Date.UTC(2028, run - 2, 1)).toISOString().slice(0, 10);
+        const toDecimal = (v: bigint, scale: number) => new Decimal(v.toString()).div(new Decimal(10).pow(scale)).toFixed();
+        await importRows(`res-prop-${run}.csv`, rows.map((r) => ({
+          provider: 'Res prop', account: r.account, region: r.region, resourceId: r.resource,
+          start: `${month}-${String(r.day).padStart(2, '0')}T${String(r.hour).padStart(2, '0')}:00:00Z`, hours: r.hours,
+          billed: toDecimal(r.billed, r.scale), effective: toDecimal(r.billed * -3n + 7n, r.scale + 1), tags: r.tags,
+        })));
+        const first = `${month}-01`;
+        const cases: [string, () => ReturnType<typeof getCostBreakdown>][] = [
+          ['month', () => getCostBreakdown(db, ALL, { start: first, end: next, provider: 'Res prop' }, { groupBy: 'resource', limit })],
+          ['two months', () => getCostBreakdown(db, ALL, { start: prev, end: next }, { groupBy: 'resource', limit })],
+          ['month, region r1', () => getCostBreakdown(db, ALL, { start: first, end: next, region: 'r1' }, { groupBy: 'resource', limit })],
+          ['month, the owner’s projects', () => getCostBreakdown(db, owner(), { start: first, end: next }, { groupBy: 'resource', limit })],
+          ['week', () => getCostBreakdown(db, ALL, { start: `${month}-08`, end: `${month}-15` }, { groupBy: 'resource', limit })],
+        ];
+        const rolled = [];
+        for (const [, c] of cases) rolled.push(await c());
+        const raw = await viaRaw(async () => {
+          const out = [];
+          for (const [name, c] of cases) {
+            const b = await c();
+            expect(b.source, name).toBe('raw');
+            out.push(b);
+          }
+          return out;
+        });
+        expect(rolled.map(strip)).toEqual(raw);
+        // The month holds every row of its leaves: read from the rollup whenever it has rows.
+        if (rolled[0]!.rows.length) {
+          expect(rolled[0]!.source).toBe('resourceRollup');
+          rolledRuns += 1;
+        }
+        // and the week's rows are the file's exact top `limit` (effective desc, then key in byte order):
+        // sums and cut computed here from the generated rows (a charge overlapping [8th, 15th) counts)
+        const bySum = new Map<string, InstanceType<typeof Decimal>>();
+        const [from, to] = [Date.parse(`${month}-08T00:00:00Z`), Date.parse(`${month}-15T00:00:00Z`)];
+        for (const r of rows) {
+          const t = Date.parse(`${month}-${String(r.day).padStart(2, '0')}T${String(r.hour).padStart(2, '0')}:00:00Z`);
+          if (t < to && t + r.hours * 3_600_000 > from) bySum.set(r.resource, (bySum.get(r.resource) ?? new Decimal(0)).plus(toDecimal(r.billed * -3n + 7n, r.scale + 1)));
+        }
+        const expected = [...bySum.entries()].sort(([a, x], [b, y]) => y.comparedTo(x) || Buffer.compare(Buffer.from(a), Buffer.from(b))).slice(0, limit);
+        expect(new Set(raw[4]!.rows.map((r) => r.key))).toEqual(new Set(expected.map(([k]) => k)));
+        for (const r of raw[4]!.rows) expect(new Decimal(r.effectiveCost).eq(bySum.get(r.key)!), r.key).toBe(true);
+      }),
+      { numRuns: 10 },
+    );
+    expect(rolledRuns).toBeGreaterThan(0);
+  });
+
+  it('ranks ties at the cut that reach past the float8 candidates exactly (the numeric fallback)', async () => {
+    // 30 resources of the same cost, top 1 of them: the float8 ranking keeps 22 candidates and cannot
+    // tell the cut from the 23rd, so the numeric ranking decides — the smallest key in byte order.
+    const keys = Array.from({ length: 30 }, (_, i) => `tie-${String(29 - i).padStart(2, '0')}`);
+    await importRows('ties.csv', keys.map((resourceId, i) => ({ provider: 'Tie cloud', account: 'T', start: `2026-08-${String((i % 28) + 1).padStart(2, '0')}T00:00:00Z`, billed: '0.1', resourceId })));
+    const month = { start: '2026-08-01', end: '2026-09-01', provider: 'Tie cloud' };
+    const top = await getCostBreakdown(db, ALL, month, { groupBy: 'resource', limit: 1 });
+    expect(top.source).toBe('resourceRollup');
+    expect(top.rows.map((r) => [r.key, r.effectiveCost])).toEqual([['tie-00', '0.10']]);
+    expect(strip(top)).toEqual(await viaRaw(() => getCostBreakdown(db, ALL, month, { groupBy: 'resource', limit: 1 })));
+    // one of them a little higher: the float8 cut is then proven and the answer the same as numeric
+    await importRows('ties-2.csv', keys.map((resourceId, i) => ({ provider: 'Tie cloud', account: 'T', start: `2026-08-${String((i % 28) + 1).padStart(2, '0')}T00:00:00Z`, billed: resourceId === 'tie-17' ? '0.1000001' : '0.1', resourceId })));
+    const clear = await getCostBreakdown(db, ALL, month, { groupBy: 'resource', limit: 1 });
+    expect(clear.rows.map((r) => [r.key, r.effectiveCost])).toEqual([['tie-17', '0.1000001']]);
+    // top 2: the second place is the 29-way tie again (numeric fallback)
+    const two = await getCostBreakdown(db, ALL, month, { groupBy: 'resource', limit: 2 });
+    expect(two.rows.map((r) => [r.key, r.effectiveCost])).toEqual([['tie-17', '0.1000001'], ['tie-00', '0.10']]);
+  });
+
+  it('is used only without raw filters; labels and project scoping match the raw path', async () => {
+    const march = filters('2026-03-01', '2026-04-01');
+    const aws = await getCostBreakdown(db, ALL, { ...march, provider: 'AWS' }, { groupBy: 'resource' });
+    expect(aws.source).toBe('resourceRollup');
+    expect(aws.rows.map((r) => [r.key, r.label, r.billedCost, r.effectiveCost])).toEqual([['', '(none)', '1000.00', '2.70'], ['i-shop1', 'shop-web-1', '0.30', '0.30']]);
+    const mine = await getCostBreakdown(db, owner(), { ...march, provider: 'AWS' }, { groupBy: 'resource' });
+    expect(mine.source).toBe('resourceRollup');
+    expect(mine.rows.map((r) => [r.key, r.effectiveCost])).toEqual([['i-shop1', '0.30']]);
+    expect(strip(mine)).toEqual(await viaRaw(() => getCostBreakdown(db, owner(), { ...march, provider: 'AWS' }, { groupBy: 'resource' })));
+    // a resource / tag-value filter or a pivot needs raw rows
+    expect((await getCostBreakdown(db, ALL, { ...march, resourceId: 'i-shop1' }, { groupBy: 'resource' })).source).toBe('raw');
+    expect((await getCostBreakdown(db, ALL, { ...march, tagKey: 'project', tagValue: 'data' }, { groupBy: 'resource' })).source).toBe('raw');
+    expect((await getCostBreakdown(db, ALL, march, { groupBy: 'resource', pivot: 'provider' })).source).toBe('raw');
+  });
+
+  it('is cleared by the swap and rebuilt only by the import whose rows the leaf holds', async () => {
+    const rows = (billed: string): FocusTestRow[] => [{ provider: 'Res late', account: 'R1', start: '2026-06-03T00:00:00Z', billed, resourceId: 'i-late' }];
+    const first = await importRows('res-first.csv', rows('1'));
+    await importRows('res-second.csv', rows('2'));
+    const june = new Date('2026-06-01T00:00:00Z');
+    const scopeKey = scopeKeyFor('Res late', 'R1');
+    const leafRollup = () => db.costResourceRollup.findMany({ where: { billingMonth: june, scopeKey }, select: { resourceKey: true, billedCost: true, rowCount: true } });
+    const built = await leafRollup();
+    expect(built.map((r) => [r.resourceKey, r.billedCost.toString(), r.rowCount])).toEqual([['i-late', '2', 1]]);
+    await buildResourceRollups(db, first.importId, [{ month: '2026-06-01', scopeKey }]);
+    expect(await leafRollup()).toEqual(built);
+    const b = await getCostBreakdown(db, ALL, { start: '2026-06-01', end: '2026-07-01', provider: 'Res late' }, { groupBy: 'resource' });
+    expect([b.source, b.rows.map((r) => [r.key, r.billedCost])]).toEqual(['resourceRollup', [['i-late', '2.00']]]);
   });
 });
 

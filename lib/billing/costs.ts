@@ -90,12 +90,17 @@ function tagRollupSource(scope: CostScope, filters: CostFilters, tagKey: string)
   return { from: sql`"CostTagRollup"`, where: sql`${baseWhere(scope, filters, false)} AND "tagKey" = ${tagKey}${value}` };
 }
 
-/** WHERE for either table; charge periods overlapping [start, end). */
-function baseWhere(scope: CostScope, filters: CostFilters, raw: boolean): Prisma.Sql {
+/**
+ * WHERE for either table; charge periods overlapping [start, end). `range` false: the filters and
+ * the scope only (the rollup columns, for CostResourceRollup, which has no days).
+ */
+function baseWhere(scope: CostScope, filters: CostFilters, raw: boolean, range = true): Prisma.Sql {
   const parts: Prisma.Sql[] = [];
   const start = asDate(filters.start);
   const end = asDate(filters.end);
-  if (raw) {
+  if (!range) {
+    parts.push(sql`TRUE`);
+  } else if (raw) {
     // No billingMonth / scopeKey condition: sourceFor reads the matching leaves by name instead.
     parts.push(sql`"chargePeriodStart" < ${end}`, sql`("chargePeriodEnd" > ${start} OR "chargePeriodEnd" = "chargePeriodStart" AND "chargePeriodStart" >= ${start})`);
   } else {
@@ -130,7 +135,30 @@ const LEAF_NAME = /^CostRecord_y[0-9]{4}m[0-9]{2}_[A-Za-z0-9]+$/;
 interface Source {
   from: Prisma.Sql;
   where: Prisma.Sql;
+  /** Raw sources with `wholeLeaves`: the leaves read, and whether the range holds each one's every filtered row and its resource rollup is built. */
+  leaves?: Leaf[];
 }
+
+interface Leaf {
+  m: Date;
+  s: string;
+  /** The earliest rollup day of the leaf's rows in the range. */
+  d: Date;
+  /** Every row of the leaf matching the filters is in the range, and CostResourceRollup holds the leaf. */
+  rolled: boolean;
+}
+
+/** A UNION ALL of the named leaves standing in for CostRecord. */
+function leafUnion(leaves: readonly Leaf[]): Prisma.Sql {
+  const union = leaves.map((l) => {
+    const name = leafTable(day(l.m), l.s);
+    if (!LEAF_NAME.test(name)) throw new Error(`unexpected leaf name ${name}`);
+    return `SELECT ${COST_RECORD_COLUMNS} FROM "${name}"`;
+  });
+  return Prisma.raw(`(${union.join(' UNION ALL ')}) AS "CostRecord"`);
+}
+
+const earliestDay = (leaves: readonly Leaf[]) => leaves.reduce((min, l) => (l.d < min ? l.d : min), leaves[0]!.d);
 
 /**
  * FROM and WHERE for either table. Raw queries read only the leaf partitions (billing month × scope)
@@ -141,19 +169,36 @@ interface Source {
  * the 44th and 55th of a wide row, so every row was deformed to its end only to compare a constant
  * (measured: a third of a one-leaf scan's CPU).
  */
-async function sourceFor(db: Db, scope: CostScope, filters: CostFilters, raw: boolean): Promise<Source> {
+async function sourceFor(db: Db, scope: CostScope, filters: CostFilters, raw: boolean, wholeLeaves = false): Promise<Source> {
   const base = baseWhere(scope, filters, raw);
   if (!raw) return { from: sql`"CostDailyRollup"`, where: base };
-  const leaves = await db.$queryRaw<{ m: Date; s: string; d: Date }[]>`
-    SELECT "billingMonth" AS m, "scopeKey" AS s, min("day") AS d FROM "CostDailyRollup" ${baseWhere(scope, filters, false)} GROUP BY 1, 2 ORDER BY 1, 2`;
-  if (!leaves.length) return { from: sql`"CostRecord"`, where: sql`${base} AND FALSE` };
-  const earliest = leaves.reduce((min, l) => (l.d < min ? l.d : min), leaves[0]!.d);
-  const union = leaves.map((l) => {
-    const name = leafTable(day(l.m), l.s);
-    if (!LEAF_NAME.test(name)) throw new Error(`unexpected leaf name ${name}`);
-    return `SELECT ${COST_RECORD_COLUMNS} FROM "${name}"`;
-  });
-  return { from: Prisma.raw(`(${union.join(' UNION ALL ')}) AS "CostRecord"`), where: sql`${base} AND "chargePeriodStart" >= ${earliest}` };
+  const leaves = wholeLeaves
+    ? await leavesWithCoverage(db, scope, filters)
+    : await db.$queryRaw<Leaf[]>`
+        SELECT "billingMonth" AS m, "scopeKey" AS s, min("day") AS d, FALSE AS rolled FROM "CostDailyRollup" ${baseWhere(scope, filters, false)} GROUP BY 1, 2 ORDER BY 1, 2`;
+  if (!leaves.length) return { from: sql`"CostRecord"`, where: sql`${base} AND FALSE`, leaves };
+  return { from: leafUnion(leaves), where: sql`${base} AND "chargePeriodStart" >= ${earliestDay(leaves)}`, leaves };
+}
+
+/**
+ * sourceFor's leaves, each with whether the resource rollup can stand in for its rows: the leaf's
+ * rollup rows matching the filters (the range aside) all lie in the range — the daily rollup's
+ * day / lastDay rule is the raw rows' overlap rule, so then every raw row of the leaf matching the
+ * filters is one the breakdown sums — and CostResourceRollupLeaf says its resource rollup is built.
+ * Only leaves with rows in the range are looked at (the inner DISTINCT, through the day index).
+ */
+async function leavesWithCoverage(db: Db, scope: CostScope, filters: CostFilters): Promise<Leaf[]> {
+  const start = asDate(filters.start);
+  const end = asDate(filters.end);
+  return db.$queryRaw<Leaf[]>`
+    SELECT l.m, l.s, l.d, l.whole AND EXISTS (SELECT 1 FROM "CostResourceRollupLeaf" k WHERE k."billingMonth" = l.m AND k."scopeKey" = l.s) AS rolled
+    FROM (
+      SELECT "billingMonth" AS m, "scopeKey" AS s, min("day") FILTER (WHERE inside) AS d, bool_and(inside) AS whole
+      FROM (SELECT "billingMonth", "scopeKey", "day", ("day" < ${end}::date AND "lastDay" >= ${start}::date) AS inside
+            FROM "CostDailyRollup" ${baseWhere(scope, filters, false, false)}
+              AND ("billingMonth", "scopeKey") IN (SELECT DISTINCT "billingMonth", "scopeKey" FROM "CostDailyRollup" ${baseWhere(scope, filters, false)})) r
+      GROUP BY 1, 2 HAVING bool_or(inside)
+    ) l ORDER BY 1, 2`;
 }
 
 interface SumRow {
@@ -262,7 +307,8 @@ export interface CostBreakdown {
   rows: (BreakdownCell & { cells: Record<string, Money> })[];
   total: Money;
   daily: { day: string; billedCost: string; effectiveCost: string }[];
-  source: Grain;
+  /** What the cells were read from ('resourceRollup': CostResourceRollup for some leaves, raw rows for the rest). */
+  source: Grain | 'resourceRollup';
 }
 
 /**
@@ -313,25 +359,118 @@ async function topCells(db: Db, source: Prisma.Sql, where: Prisma.Sql, g: Prisma
     SELECT c.g, c.p, c.billed::text AS billed, c.effective::text AS effective FROM c JOIN top USING (g)`;
 }
 
+/** COLLATE "C" order: UTF-8 bytes (JS's < compares UTF-16 units, which differ above U+FFFF). */
+export const byteOrder = (x: string, y: string) => Buffer.compare(Buffer.from(x, 'utf8'), Buffer.from(y, 'utf8'));
+
+/** 2^-48: the float8 ranking's error-bound factor (see exactTopFromCandidates). */
+export const RANK_BOUND_FACTOR = 2 ** -48;
+
 /**
- * topCells for a breakdown by resource without a pivot, in two statements: the ranking sums only
- * effective cost over the range's rows (each numeric sum into tens of thousands of groups is a fifth
- * of the query: 166 → 136 ms CPU for one provider's month, 208k rows), then billed cost is summed
- * over the top resources' rows only, found through the resourceId index. Exact: the same rows, summed
- * in numeric; '' is the rows without a ResourceId (null or empty), as in the ranking.
+ * The exact top `limit` (effective desc, then key in byte order) from a float8 ranking, or null when
+ * the float8 sums cannot prove it (the caller then ranks in numeric, as before).
+ *
+ * Each group g has a = its float8 sum of effectiveCost::float8, m = the float8 sum of those terms'
+ * magnitudes, n = its term count, and an upper bound U = a + m·(n+2)·2^-48 (float8). The ranking
+ * takes the C groups with the largest U (`candidates`, their `exact` numeric sums read afterwards)
+ * and `nextUpper`, the (C+1)-th largest U (null: no group was left out).
+ *
+ * Why U bounds the exact sum X = Σx_i. The terms x_i are numeric(65,30) (|x| < 10^35, non-zero |x| ≥
+ * 10^-30: no float8 overflow or underflow); x_i::float8 is correctly rounded, f_i = x_i(1+δ), |δ| ≤ u =
+ * 2^-53; a is the float8 sum of the f_i in any order or tree (hash, parallel partials), so |a − Σf_i| ≤
+ * γ(n−1)·Σ|f_i| with γ(k) = ku/(1−ku), and m ≥ (1−γ(n−1))·Σ|f_i|. For n < 2^40 that gives
+ * |a − X| ≤ u·Σ|x_i| + γ(n−1)·Σ|f_i| ≤ (n+1)·u·(1+2^-12)·Σ|f_i| ≤ (n+2)·m·2^-52: U's term is 16× that,
+ * so its own float8 rounding (a few u relative to |a| + the term, while the term ≥ 2^-47·|a|) and
+ * the decimal reading of its shortest round-trip string (< u·|U|) cannot take U below X.
+ *
+ * Every group left out has X ≤ its U ≤ nextUpper. If the limit-th candidate in exact order has an
+ * exact sum strictly above nextUpper, every group left out is strictly below it: the true top `limit`
+ * is among the candidates, ordered by the same sums and the same byte-order tie-break as the numeric
+ * ranking. Otherwise (a tie or near-tie at the cut spanning past the candidates, NaN) null.
  */
-async function topResources(db: Db, { from, where }: Source, limit: number): Promise<Cell[]> {
-  const ranked = await db.$queryRaw<{ g: string; effective: string | null }[]>`
-    SELECT COALESCE("resourceId", '') COLLATE "C" AS g, sum("effectiveCost")::text AS effective
-    FROM ${from} ${where} GROUP BY 1 ORDER BY sum("effectiveCost") DESC, 1 LIMIT ${limit}`;
-  if (!ranked.length) return [];
-  const ids = ranked.map((r) => r.g).filter(Boolean);
-  const match = [...(ids.length ? [sql`"resourceId" IN (${Prisma.join(ids)})`] : []), ...(ids.length < ranked.length ? [sql`"resourceId" IS NULL`, sql`"resourceId" = ''`] : [])];
-  const billed = await db.$queryRaw<{ g: string; billed: string | null }[]>`
-    SELECT COALESCE("resourceId", '') COLLATE "C" AS g, sum("billedCost")::text AS billed
-    FROM ${from} ${where} AND (${Prisma.join(match, ' OR ')}) GROUP BY 1`;
-  const byKey = new Map(billed.map((b) => [b.g, b.billed]));
-  return ranked.map((r) => ({ g: r.g, p: '', effective: r.effective, billed: byKey.get(r.g) ?? null }));
+export function exactTopFromCandidates(
+  candidates: readonly string[],
+  exact: ReadonlyMap<string, InstanceType<typeof Decimal>>,
+  nextUpper: number | null,
+  limit: number,
+): string[] | null {
+  const sorted = candidates.map((g) => ({ g, v: exact.get(g) ?? new Decimal(0) })).sort((x, y) => y.v.comparedTo(x.v) || byteOrder(x.g, y.g));
+  if (sorted.some((c) => c.v.isNaN())) return null;
+  const top = sorted.slice(0, limit).map((c) => c.g);
+  if (nextUpper === null) return top; // no group left out
+  if (!Number.isFinite(nextUpper) || sorted.length < limit) return null;
+  return sorted[limit - 1]!.v.greaterThan(new Decimal(nextUpper.toString())) ? top : null;
+}
+
+/**
+ * topCells for a breakdown by resource without a pivot. Leaves the resource rollup stands in for
+ * (`rolled`: the range holds every filtered row of the leaf; only when no filter needs raw rows,
+ * `rollupWhere`) contribute their rollup rows — per resource and dimension combination, the numeric
+ * sums of exactly those raw rows — the other leaves their raw rows, in the same statement.
+ * Ranking: a numeric sum per group is the cost of grouping tens of thousands of resources (its
+ * aggregate state is allocated per group: 60 → 35–45 ms for one account's month of rollup rows or a
+ * week of raw rows), so groups are ranked by float8 sums with an error bound, then the candidates'
+ * exact sums (billed and effective, numeric, through the resourceId / rollup index) decide the order;
+ * exactTopFromCandidates proves the cut or the ranking is redone in numeric (the previous path). One
+ * grouping pass: candidates by upper bound (a CTE for a second pass over the groups cost ~10 ms). The
+ * labels are read alongside. work_mem: the hash table of ~50k groups outgrows the default 4 MB × 2 and
+ * spills in batches; 16 MB for that statement (transaction-local) keeps it in memory.
+ */
+async function topResources(db: Db, raw: Source, rollupWhere: Prisma.Sql | null, limit: number): Promise<{ cells: Cell[]; labels: Map<string, string>; rolled: boolean }> {
+  const leaves = raw.leaves ?? [];
+  const rolled = rollupWhere ? leaves.filter((l) => l.rolled) : [];
+  const rest = leaves.filter((l) => !rolled.includes(l));
+  const rollupRows = (extra: Prisma.Sql) => sql`
+    SELECT "resourceKey" AS g, "billedCost", "effectiveCost" FROM "CostResourceRollup" ${rollupWhere ?? sql`WHERE FALSE`}
+    AND ("billingMonth", "scopeKey") IN (${Prisma.join(rolled.map((l) => sql`(${day(l.m)}::date, ${l.s})`))})${extra}`;
+  const rawRows = (extra: Prisma.Sql) => sql`SELECT COALESCE("resourceId", '') AS g, "billedCost", "effectiveCost" FROM ${leafUnion(rest)} ${raw.where}${extra}`;
+  const from = (extra: Prisma.Sql, rawExtra: Prisma.Sql): Prisma.Sql => {
+    if (!rolled.length) return sql`(SELECT COALESCE("resourceId", '') AS g, "billedCost", "effectiveCost" FROM ${raw.from} ${raw.where}${rawExtra}) c`;
+    return rest.length ? sql`(${rollupRows(extra)} UNION ALL ${rawRows(rawExtra)}) c` : sql`(${rollupRows(extra)}) c`;
+  };
+  /** The rows of the given keys only (rollup index on resourceKey, leaf index on resourceId). */
+  const only = (keys: string[]) => {
+    const ids = keys.filter(Boolean);
+    const match = [...(ids.length ? [sql`"resourceId" IN (${Prisma.join(ids)})`] : []), ...(ids.length < keys.length ? [sql`"resourceId" IS NULL`, sql`"resourceId" = ''`] : [])];
+    return from(sql` AND "resourceKey" IN (${Prisma.join(keys)})`, sql` AND (${Prisma.join(match, ' OR ')})`);
+  };
+  const exactSums = (keys: string[]) => db.$queryRaw<{ g: string; billed: string | null; effective: string | null }[]>`
+    SELECT g COLLATE "C" AS g, sum("billedCost")::text AS billed, sum("effectiveCost")::text AS effective FROM ${only(keys)} GROUP BY 1`;
+  const size = 2 * limit + 20;
+  // OFFSET 0 keeps the cast to float8 computed once per row (a flattened subquery casts per aggregate).
+  const [, ranked] = await db.$transaction([
+    db.$queryRaw`SELECT set_config('work_mem', '16MB', true)`,
+    db.$queryRaw<{ g: string; u: number }[]>`
+      SELECT g, a + m * (n + 2) * ${RANK_BOUND_FACTOR}::float8 AS u
+      FROM (SELECT g, sum(f) AS a, sum(abs(f)) AS m, count(*) AS n
+            FROM (SELECT g COLLATE "C" AS g, "effectiveCost"::float8 AS f FROM ${from(sql``, sql``)} OFFSET 0) x GROUP BY 1) y
+      ORDER BY 2 DESC, 1 LIMIT ${size + 1}`,
+  ]);
+  if (!ranked.length) return { cells: [], labels: new Map(), rolled: rolled.length > 0 };
+  const candidateKeys = ranked.slice(0, size).map((r) => r.g);
+  const nextUpper = ranked.length > size ? Number(ranked[size]!.u) : null;
+  const [sums, candidateLabels] = await Promise.all([
+    exactSums(candidateKeys),
+    candidateKeys.length <= 500 ? labelsFor(db, 'resource', candidateKeys, raw) : null,
+  ]);
+  const byKey = new Map(sums.map((r) => [r.g, r]));
+  const exact = new Map(sums.map((r) => [r.g, new Decimal(r.effective ?? 0)]));
+  let top = exactTopFromCandidates(candidateKeys, exact, nextUpper, limit);
+  let cells: Cell[];
+  if (top) {
+    cells = top.map((g) => ({ g, p: '', effective: byKey.get(g)?.effective ?? null, billed: byKey.get(g)?.billed ?? null }));
+  } else {
+    // Not provable from the float8 sums: rank in numeric (exact), billed for the top only.
+    const [, exactRanked] = await db.$transaction([
+      db.$queryRaw`SELECT set_config('work_mem', '16MB', true)`,
+      db.$queryRaw<{ g: string; effective: string | null }[]>`
+        SELECT g COLLATE "C" AS g, sum("effectiveCost")::text AS effective FROM ${from(sql``, sql``)} GROUP BY 1 ORDER BY sum("effectiveCost") DESC, 1 LIMIT ${limit}`,
+    ]);
+    top = exactRanked.map((r) => r.g);
+    const billed = new Map((await exactSums(top)).map((r) => [r.g, r.billed]));
+    cells = exactRanked.map((r) => ({ g: r.g, p: '', effective: r.effective, billed: billed.get(r.g) ?? null }));
+  }
+  const labels = candidateLabels && top.every((g) => candidateLabels.has(g)) ? candidateLabels : await labelsFor(db, 'resource', top, raw);
+  return { cells, labels, rolled: rolled.length > 0 };
 }
 
 export async function getCostBreakdown(
@@ -347,16 +486,19 @@ export async function getCostBreakdown(
   // raw rows (a resource or tag dimension alone does not), exact either way.
   const rawTotals = needsRaw(filters, []);
   const tagKey = options.tagKey;
+  // A breakdown by resource alone may read the resource rollup for the leaves the range holds whole,
+  // unless a filter needs raw rows (resource, VM, tag value: not rolled up).
+  const byResource = options.groupBy === 'resource' && !options.pivot && !rawTotals;
   // A breakdown by (or filtered on) a rolled-up tag reads the tag rollup; else, or when a leaf in the
   // range lacks that key, raw rows. The check runs alongside the currency query.
   const viaTags = raw && tagRollupCandidate(filters, dims, tagKey) ? tagRollupCovers(db, scope, filters, tagKey) : Promise.resolve(false);
   const [currencies, cellsGrain, rawSource] = await Promise.all([
     currenciesFor(db, scope, filters),
     viaTags.then((covered): Grain => (covered ? 'tagRollup' : raw ? 'raw' : 'rollup')),
-    raw ? viaTags.then((covered) => (covered ? null : sourceFor(db, scope, filters, true))) : null,
+    raw ? viaTags.then((covered) => (covered ? null : sourceFor(db, scope, filters, true, byResource))) : null,
   ]);
   const currency = currencies[0] ?? 'USD';
-  const inCurrency = (s: Source): Source => ({ from: s.from, where: sql`${s.where} AND "billingCurrency" = ${currency}` });
+  const inCurrency = (s: Source): Source => ({ ...s, where: sql`${s.where} AND "billingCurrency" = ${currency}` });
   const sources: Record<Grain, () => Source> = {
     rollup: () => inCurrency({ from: sql`"CostDailyRollup"`, where: baseWhere(scope, filters, false) }),
     tagRollup: () => inCurrency(tagRollupSource(scope, filters, tagKey ?? '')),
@@ -372,13 +514,17 @@ export async function getCostBreakdown(
   const dayExpr = totalsGrain === 'raw' ? sql`"chargePeriodStart"::date` : sql`"day"`;
   const start = asDate(filters.start);
   const end = asDate(filters.end);
-  const [cells, dailyRows] = await Promise.all([
-    options.groupBy === 'resource' && !p && cellsGrain === 'raw' ? topResources(db, cellsFrom, limit) : topCells(db, cellsFrom.from, cellsFrom.where, g, p, limit),
+  const rollupWhere = byResource ? sql`${baseWhere(scope, filters, false, false)} AND "billingCurrency" = ${currency}` : null;
+  const [top, dailyRows] = await Promise.all([
+    options.groupBy === 'resource' && !p && cellsGrain === 'raw'
+      ? topResources(db, cellsFrom, rollupWhere, limit)
+      : topCells(db, cellsFrom.from, cellsFrom.where, g, p, limit).then((cells) => ({ cells, labels: null, rolled: false })),
     // Every row falls on one trend day, so the total is the sum of the days (one scan, not two).
     db.$queryRaw<(SumRow & { day: Date })[]>`
       SELECT GREATEST(${dayExpr}, ${start}::date) AS day, sum("billedCost")::text AS billed, sum("effectiveCost")::text AS effective
       FROM ${totalsFrom.from} ${totalsFrom.where} GROUP BY 1 ORDER BY 1`,
   ]);
+  const cells = top.cells;
   const byRow = new Map<string, { billed: InstanceType<typeof Decimal>; effective: InstanceType<typeof Decimal>; cells: Record<string, Money> }>();
   const columnKeys = new Set<string>();
   for (const c of cells) {
@@ -390,7 +536,7 @@ export async function getCostBreakdown(
     byRow.set(c.g, row);
   }
   const [rowLabels, colLabels] = await Promise.all([
-    labelsFor(db, options.groupBy, [...byRow.keys()], cellsFrom),
+    top.labels ?? labelsFor(db, options.groupBy, [...byRow.keys()], cellsFrom),
     options.pivot ? labelsFor(db, options.pivot, [...columnKeys], cellsFrom) : new Map([['', 'Total']]),
   ]);
   const rows = [...byRow.entries()]
@@ -424,7 +570,7 @@ export async function getCostBreakdown(
     rows,
     total: money({ billed: total.billed.toFixed(), effective: total.effective.toFixed() }),
     daily,
-    source: cellsGrain,
+    source: top.rolled ? 'resourceRollup' : cellsGrain,
   };
 }
 

@@ -10,6 +10,7 @@ import { COPY_COLUMNS } from './focus-columns';
 import { Linker, type TagMapping } from './linking';
 import { type ImportDefaults, type RowError, RowNormaliser, copyLine } from './normalize';
 import { LinkTargetGone, type LinkTargets, leafTable, lockSwaps, swapLeaf } from './partitions';
+import { buildResourceRollups } from './resource-rollup';
 import { rebuildTagRollup, rollupTagKeys } from './tag-rollup';
 import { stageCsvByCopy } from './copy-import';
 import { LEAF_INDEXES, stageCsvTyped } from './typed-copy';
@@ -343,6 +344,8 @@ export async function importCostFile(db: Db, connectionString: string, filePath:
     staged = false;
     phaseLog.push({ phase: 'tagRollup', at: Date.now() }); // timed only: the import is already 'done' for its readers
     await buildTagRollups(db, importId, periods, options.rollupTagKeys ?? rollupTagKeys(options.tagMapping ?? DEFAULT_TAG_MAPPING));
+    phaseLog.push({ phase: 'resourceRollup', at: Date.now() }); // likewise after the swap (resource-rollup.ts)
+    await buildResourceRollups(db, importId, periods);
     const phaseMs: Record<string, number> = {};
     phaseLog.forEach((p, i) => (phaseMs[p.phase] = (phaseMs[p.phase] ?? 0) + ((phaseLog[i + 1]?.at ?? Date.now()) - p.at)));
     return { importId, status: 'succeeded', rowCount: rows, rejectedRows: 0, errors: [], message: null, periods: result, engine, copyMode, fallbackReason, typedFallbackReason, shards, phaseMs };

@@ -4,6 +4,7 @@
 // leaf's daily rollup — all in the caller's transaction, so readers see the old or the new period.
 import type { Prisma } from '@/generated/prisma/client';
 import type { Db } from '../db/client';
+import { clearResourceRollup } from './resource-rollup';
 import { clearTagRollup } from './tag-rollup';
 
 type Tx = Prisma.TransactionClient | Db;
@@ -79,8 +80,8 @@ async function lockLinkTargets(tx: Tx, targets: LinkTargets): Promise<void> {
 /**
  * Replace the leaf (billingMonth, scopeKey) with `newTable`, which holds exactly that period's rows
  * and has CostRecord's columns. Returns how many rows the replaced leaf had. `targets`: what the
- * rows link to, when the caller knows it (otherwise read from the rows). The period's tag rollup is
- * cleared here and rebuilt by the importer after this transaction commits (tag-rollup.ts): outside
+ * rows link to, when the caller knows it (otherwise read from the rows). The period's tag and resource
+ * rollups are cleared here and rebuilt by the importer after this transaction commits (tag-rollup.ts): outside
  * the DETACH's lock, which holds readers of the month.
  */
 export async function swapLeaf(tx: Tx, billingMonth: string, scopeKey: string, newTable: string, rollupTable?: string, targets?: LinkTargets): Promise<number> {
@@ -108,6 +109,7 @@ export async function swapLeaf(tx: Tx, billingMonth: string, scopeKey: string, n
   await tx.$executeRawUnsafe(`ALTER TABLE ${parent} ATTACH PARTITION ${ident(leaf)} FOR VALUES IN (${literal(scopeKey)})`);
   await rebuildRollup(tx, billingMonth, scopeKey, rollupTable);
   await clearTagRollup(tx, billingMonth, scopeKey);
+  await clearResourceRollup(tx, billingMonth, scopeKey);
   return replaced;
 }
 

@@ -65,7 +65,7 @@ export const costBreakdownSchema = z.object({
   rows: z.array(z.object({ key: z.string(), label: z.string(), billedCost: z.string(), effectiveCost: z.string(), cells: z.record(z.string(), money) })),
   total: money,
   daily: z.array(z.object({ day: z.string(), billedCost: z.string(), effectiveCost: z.string() })),
-  source: z.enum(['rollup', 'tagRollup', 'raw']),
+  source: z.enum(['rollup', 'tagRollup', 'resourceRollup', 'raw']),
 });
 
 export const costLineItemsQuerySchema = costFiltersSchema.and(

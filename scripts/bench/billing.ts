@@ -18,6 +18,7 @@ import { getCostBreakdown, getCostSummary, listCostLineItems } from '../../lib/b
 import type { ImportResult } from '../../lib/billing/importer';
 import { scopeKeyFor } from '../../lib/billing/normalize';
 import { ensureMonthPartition, leafTable, monthTable, rebuildRollup } from '../../lib/billing/partitions';
+import { resourceRollupSql } from '../../lib/billing/resource-rollup';
 import { tagRollupSql } from '../../lib/billing/tag-rollup';
 import { createPrismaClient } from '../../lib/db/client';
 import { freePort, startEmbeddedPostgres } from '../../lib/db/embedded';
@@ -136,8 +137,9 @@ async function seedQueryRows(url: string, db: ReturnType<typeof createPrismaClie
   const providers = ['AWS', 'Microsoft', 'Google Cloud', 'VMware (on-prem)'];
   if (marker && fs.existsSync(marker)) {
     console.log(`reusing the ${rows} query rows seeded in ${DATA_DIR}`);
-    // Rebuilt on every run: it times the tag rollup's build (and a cluster seeded before it existed gets it).
+    // Rebuilt on every run: it times the tag and resource rollups' builds (and a cluster seeded before they existed gets them).
     await seedTagRollups(url, months, providers);
+    await seedResourceRollups(url, months, providers);
     return;
   }
   const client = new pg.Client({ connectionString: url });
@@ -170,6 +172,7 @@ async function seedQueryRows(url: string, db: ReturnType<typeof createPrismaClie
       process.stdout.write(`seeded ${month}\n`);
     }
     await seedTagRollups(url, months, providers);
+    await seedResourceRollups(url, months, providers);
     await client.query('ANALYZE');
     if (marker) fs.writeFileSync(marker, '');
   } finally {
@@ -230,6 +233,52 @@ async function seedTagRollups(url: string, months: string[], providers: string[]
   }
 }
 
+/** The results-table row of the resource rollup's build (set by seedResourceRollups). */
+let resourceRollupRow: string | null = null;
+
+/** Each leaf's CostResourceRollup, built as an import builds it after its swap; backend CPU from /proc, as seedTagRollups. */
+async function seedResourceRollups(url: string, months: string[], providers: string[]): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const pid = (await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
+    const cpu = () => {
+      try {
+        const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+        return (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime (clock ticks)
+      } catch {
+        return 0;
+      }
+    };
+    const before = cpu();
+    const started = performance.now();
+    for (const month of months) {
+      for (const provider of providers) {
+        const scope = scopeKeyFor(provider, 'bench');
+        await client.query('BEGIN');
+        await client.query(resourceRollupSql.deleteRows, [month, scope]);
+        await client.query(resourceRollupSql.deleteLeaf, [month, scope]);
+        await client.query(resourceRollupSql.workMem);
+        await client.query(resourceRollupSql.insertRows(leafTable(month, scope)), [month, scope]);
+        await client.query(resourceRollupSql.insertLeaf, [month, scope]);
+        await client.query('COMMIT');
+      }
+    }
+    const seconds = (performance.now() - started) / 1000;
+    const cpuSeconds = cpu() - before;
+    // Rebuilt on every run: vacuumed so the timed queries read a settled table, not the previous run's dead rows.
+    await client.query('VACUUM ANALYZE "CostResourceRollup"');
+    const { n, leafRows } = (await client.query<{ n: string; leafRows: string }>('SELECT count(*) AS n, sum("rowCount") AS "leafRows" FROM "CostResourceRollup"')).rows[0]!;
+    console.log(
+      `resource rollup of ${Number(leafRows).toLocaleString('en-US')} rows: ${Number(n).toLocaleString('en-US')} rollup rows, ${seconds.toFixed(1)} s, ` +
+        `backend CPU ${cpuSeconds.toFixed(2)} s = ${((cpuSeconds * 1e6) / Number(leafRows)).toFixed(2)} CPU-s per 1M rows`,
+    );
+    resourceRollupRow = `| resource rollup build (per leaf, resource and rollup dimensions; built after the import's swap commits), CPU seconds per 1M rows | ${((cpuSeconds * 1e6) / Number(leafRows)).toFixed(2)} | |`;
+  } finally {
+    await client.end();
+  }
+}
+
 async function p95(run: () => Promise<unknown>): Promise<{ p95: number; median: number }> {
   await run(); // warm-up
   const times: number[] = [];
@@ -256,13 +305,13 @@ async function queryLeg(url: string, db: ReturnType<typeof createPrismaClient>):
     ['getCostBreakdown service × provider, one month', () => getCostBreakdown(db, scope, month, { groupBy: 'service', pivot: 'provider' })],
     ['getCostBreakdown by resource (raw rows), one provider, one week, top 100', () => getCostBreakdown(db, scope, week, { groupBy: 'resource', limit: 100 })],
     ['getCostBreakdown by tag `project` (tag rollup), one provider, one week', () => getCostBreakdown(db, scope, week, { groupBy: 'tag', tagKey: 'project' })],
-    ['getCostBreakdown by resource (raw rows), one provider, one month, top 100', () => getCostBreakdown(db, scope, { ...month, provider: 'AWS' }, { groupBy: 'resource', limit: 100 })],
+    ['getCostBreakdown by resource (resource rollup), one provider, one month, top 100', () => getCostBreakdown(db, scope, { ...month, provider: 'AWS' }, { groupBy: 'resource', limit: 100 })],
     ['getCostBreakdown by tag `project` (tag rollup), all providers, one month', () => getCostBreakdown(db, scope, month, { groupBy: 'tag', tagKey: 'project' })],
     ['listCostLineItems, one provider, one week, page 1 of 50', () => listCostLineItems(db, scope, week, { page: 1, pageSize: 50 })],
     ['listCostLineItems, one resource (drill-down), one month', () => listCostLineItems(db, scope, { ...month, resourceId: 'r-4242' }, { page: 1, pageSize: 50 })],
     ['listCostLineItems, tag project = p7, one provider, one week', () => listCostLineItems(db, scope, { ...week, tagKey: 'project', tagValue: 'p7' }, { page: 1, pageSize: 50 })],
   ];
-  const rows: string[] = tagRollupRow ? [tagRollupRow] : [];
+  const rows: string[] = [...(tagRollupRow ? [tagRollupRow] : []), ...(resourceRollupRow ? [resourceRollupRow] : [])];
   for (const [name, run] of measures) {
     const t = await p95(run);
     console.log(`${name}: p95 ${t.p95.toFixed(0)} ms, median ${t.median.toFixed(0)} ms`);
