@@ -32,6 +32,8 @@ describe('seedDemoCosts', () => {
     expect(viaRollup.rows).toEqual(viaRaw.rows);
     const tags = await db.$queryRaw<{ t: string }[]>`SELECT DISTINCT jsonb_typeof("tags") AS t FROM "CostRecord"`;
     expect(tags).toEqual([{ t: 'object' }]);
+    const byResource = await getCostBreakdown(db, { all: true }, { start: '2026-04-01', end: '2026-05-01' }, { groupBy: 'resource' });
+    expect(byResource.source).toBe('resourceRollup');
     expect(viaRollup.total).toEqual(viaRaw.total);
   });
 });

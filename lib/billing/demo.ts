@@ -1,8 +1,8 @@
 // Demo cost data (embedded demo only): last month and this month to date for the three clouds, tagged
 // to the demo projects, so the cost explorer, budgets and forecasts have something to show. Written
 // through the normaliser and the same partition swap as an import (JSON instead of COPY: the seed
-// has only the Prisma client), once — a database with any cost import is left alone. The tag rollup
-// is built after the swap, as an import does, so tag breakdowns of the demo read it too.
+// has only the Prisma client), once — a database with any cost import is left alone. The tag and
+// resource rollups are built after the swap, as an import does, so the demo's breakdowns read them too.
 import { SYSTEM_ACTOR, auditContext, recordAudit } from '../audit/record';
 import type { Db } from '../db/client';
 import { COPY_COLUMNS } from './focus-columns';
@@ -11,6 +11,7 @@ import { Linker } from './linking';
 import { RowNormaliser } from './normalize';
 import { lockSwaps, swapLeaf } from './partitions';
 import type { SourceRow } from './sources';
+import { buildResourceRollups } from './resource-rollup';
 import { rollupTagKeys } from './tag-rollup';
 import { FOCUS_TEST_HEADER, focusCsv, type FocusTestRow } from './testing';
 
@@ -80,6 +81,7 @@ export async function seedDemoCosts(db: Db, options: { now?: Date; rollupTagKeys
   );
   const periods = [...groups.values()].map((g) => ({ month: g.month, scopeKey: g.scopeKey }));
   await buildTagRollups(db, imported.id, periods, options.rollupTagKeys ?? rollupTagKeys(DEMO_TAG_MAPPING));
+  await buildResourceRollups(db, imported.id, periods);
   return true;
 }
 
