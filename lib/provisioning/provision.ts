@@ -3,6 +3,8 @@
 // Every step is idempotent (the adapter binds the key to the provider's idempotency mechanism and
 // the Vm row is upserted by account + provider id), so a job killed at any point and run again
 // converges on the same single VM.
+import diagnostics from 'node:diagnostics_channel';
+import { performance } from 'node:perf_hooks';
 import { Prisma } from '@/generated/prisma/client';
 import type { RequestItemStatus, RequestStatus } from '@/generated/prisma/enums';
 import { ProviderError } from '@/providers/errors';
@@ -86,6 +88,16 @@ export interface ClaimData extends CreatePayload {
   regionCode?: string;
 }
 
+/**
+ * Per-VM phase times ({ phase: 'claim' | 'provider' | 'record', ms }) for the provisioning benchmark,
+ * which subscribes; without a subscriber nothing is measured or sent.
+ */
+export const phaseChannel = diagnostics.channel('skyport:provisioning:phase');
+const phaseClock = () => (phaseChannel.hasSubscribers ? performance.now() : 0);
+function phaseDone(phase: 'claim' | 'provider' | 'record', started: number): void {
+  if (phaseChannel.hasSubscribers && started) phaseChannel.publish({ phase, ms: performance.now() - started });
+}
+
 function lockRequestSql(requestId: string): Prisma.Sql {
   return Prisma.sql`SELECT status::text AS status, number FROM "Request" WHERE id = ${requestId} FOR UPDATE`;
 }
@@ -144,8 +156,10 @@ async function createVm(
   if (!data) return 'skipped';
   const early = observeEarly(data, options);
   if (early) held.lease = early.lease;
+  const claimStarted = phaseClock();
   const claimed = await claimJob(provisioningJobId, data, options, audit, now());
   if (!claimed) return 'skipped';
+  phaseDone('claim', claimStarted);
   const payload: CreatePayload = { requestId: data.requestId, itemId: data.itemId, index: data.index, vmKey: data.vmKey };
   const item = claimed.row;
   const job = { id: provisioningJobId, attempts: claimed.attempts, maxAttempts: item.maxAttempts };
@@ -170,6 +184,7 @@ async function createVm(
 
   let observed: ObservedVm;
   const lease = held.lease!;
+  const providerStarted = phaseClock();
   try {
     const timeoutMs = options.runtime?.operationTimeoutMs ?? 10 * 60_000;
     const adapter = await lease.adapter;
@@ -200,6 +215,8 @@ async function createVm(
   // VMs finishing at once must not both see the other still running), then one statement that
   // upserts the Vm, finishes the job and decides the settle in SQL (recordVmSql), COMMIT. The lock
   // is held only while PostgreSQL runs those statements, never across a client round trip.
+  phaseDone('provider', providerStarted);
+  const recordStarted = phaseClock();
   const statement = await recordVmSql(job.id, payload, item, observed, tags, audit, now());
   await options.withConnection((connection) =>
     runScript(connection, ['BEGIN', lockRequestSql(payload.requestId), statement, 'COMMIT']).catch(async (error: unknown) => {
@@ -207,6 +224,7 @@ async function createVm(
       throw error;
     }),
   );
+  phaseDone('record', recordStarted);
   return 'created';
 }
 
