@@ -46,6 +46,18 @@ export interface TransitionOptions {
 
 const LABEL = (s: string) => s.replace(/_/g, ' ');
 
+/**
+ * Rows decided in SQL by the caller's CTEs (the record's settle, see provision.ts): SELECTs with the
+ * columns of `bk_events` / `bk_audits` plus `ord`, written after the collected rows (whose `ord`
+ * is their index) when the gate holds. `at` is the book's own timestamp.
+ */
+export interface ExtraRows {
+  /** Columns: ord, "requestId", "itemId", "type", "message", "actorLabel", "data" (jsonb). */
+  events?: Prisma.Sql;
+  /** Columns: ord, "actorType" (text), "actorId", "actorLabel", "action", "targetType", "targetId", "before", "after", "requestId", "ip". */
+  audits?: Prisma.Sql;
+}
+
 export class Bookkeeping {
   private readonly events: (EventRow & VmRef & Cond)[] = [];
   private readonly audits: (AuditRow & VmRef & Cond)[] = [];
@@ -139,7 +151,7 @@ export class Bookkeeping {
    * for rows marked `vmRef` (else NULL). `gate`: nothing applies unless it holds. `conditions`: the
    * named conditions of `timeline(…, { when })`. `statement` wraps them with the guard.
    */
-  ctes(vmId: Prisma.Sql = Prisma.sql`NULL::text`, gate: Prisma.Sql = Prisma.sql`TRUE`, conditions: Record<string, Prisma.Sql> = {}): Prisma.Sql {
+  ctes(vmId: Prisma.Sql = Prisma.sql`NULL::text`, gate: Prisma.Sql = Prisma.sql`TRUE`, conditions: Record<string, Prisma.Sql> = {}, extra: ExtraRows = {}): Prisma.Sql {
     const at = this.at.toISOString();
     // An absent `data` / `before` / `after` stays absent in the JSON, so the column is SQL NULL as with Prisma.
     const events = this.events.map((e, ord) => ({ ...e, ord }));
@@ -167,22 +179,26 @@ export class Bookkeeping {
         RETURNING id),
       bk_events AS (
         INSERT INTO "RequestEvent" ("requestId", "itemId", "at", "type", "message", "actorLabel", "data")
-        SELECT x."requestId", x."itemId", ${at}::timestamp(3), x."type", x."message", x."actorLabel",
-               CASE WHEN x."vmRef" THEN COALESCE(x."data", '{}'::jsonb) || jsonb_build_object('vmId', ${vmId}) ELSE x."data" END
-          FROM jsonb_to_recordset(${JSON.stringify(events)}::jsonb)
-            AS x(ord int, "requestId" text, "itemId" text, "type" text, "message" text, "actorLabel" text, "data" jsonb, "vmRef" boolean, cond text)
-         WHERE ${written}
-         ORDER BY x.ord
+        SELECT u."requestId", u."itemId", ${at}::timestamp(3), u."type", u."message", u."actorLabel", u."data"
+          FROM (SELECT x."requestId", x."itemId", x."type", x."message", x."actorLabel",
+                       CASE WHEN x."vmRef" THEN COALESCE(x."data", '{}'::jsonb) || jsonb_build_object('vmId', ${vmId}) ELSE x."data" END AS "data", x.ord
+                  FROM jsonb_to_recordset(${JSON.stringify(events)}::jsonb)
+                    AS x(ord int, "requestId" text, "itemId" text, "type" text, "message" text, "actorLabel" text, "data" jsonb, "vmRef" boolean, cond text)
+                 WHERE ${written}
+                ${extra.events ? Prisma.sql`UNION ALL SELECT e."requestId", e."itemId", e."type", e."message", e."actorLabel", e."data", e.ord FROM (${extra.events}) AS e WHERE ${gate}` : Prisma.empty}) u
+         ORDER BY u.ord
         RETURNING 1),
       bk_audits AS (
         INSERT INTO "AuditEvent" ("at", "actorType", "actorId", "actorLabel", "action", "targetType", "targetId", "before", "after", "requestId", "ip")
-        SELECT ${at}::timestamp(3), x."actorType"::"ActorType", x."actorId", x."actorLabel", x."action", x."targetType",
-               CASE WHEN x."vmRef" THEN ${vmId} ELSE x."targetId" END, x."before", x."after", x."requestId", x."ip"
-          FROM jsonb_to_recordset(${JSON.stringify(audits)}::jsonb)
-            AS x(ord int, "actorType" text, "actorId" text, "actorLabel" text, "action" text, "targetType" text, "targetId" text,
-                 "before" jsonb, "after" jsonb, "requestId" text, "ip" text, "vmRef" boolean, cond text)
-         WHERE ${written}
-         ORDER BY x.ord
+        SELECT ${at}::timestamp(3), u."actorType"::"ActorType", u."actorId", u."actorLabel", u."action", u."targetType", u."targetId", u."before", u."after", u."requestId", u."ip"
+          FROM (SELECT x."actorType", x."actorId", x."actorLabel", x."action", x."targetType",
+                       CASE WHEN x."vmRef" THEN ${vmId} ELSE x."targetId" END AS "targetId", x."before", x."after", x."requestId", x."ip", x.ord
+                  FROM jsonb_to_recordset(${JSON.stringify(audits)}::jsonb)
+                    AS x(ord int, "actorType" text, "actorId" text, "actorLabel" text, "action" text, "targetType" text, "targetId" text,
+                         "before" jsonb, "after" jsonb, "requestId" text, "ip" text, "vmRef" boolean, cond text)
+                 WHERE ${written}
+                ${extra.audits ? Prisma.sql`UNION ALL SELECT a."actorType", a."actorId", a."actorLabel", a."action", a."targetType", a."targetId", a."before", a."after", a."requestId", a."ip", a.ord FROM (${extra.audits}) AS a WHERE ${gate}` : Prisma.empty}) u
+         ORDER BY u.ord
         RETURNING 1),
       bk_counts AS (
         SELECT (SELECT count(*) FROM bk_items WHERE NOT cond)::int AS items, (SELECT count(*) FROM bk_request)::int AS requests,
@@ -199,7 +215,7 @@ export class Bookkeeping {
    * a `gate` that does not hold nothing is written and nothing is required. `select`: more columns
    * for the caller (over its CTEs).
    */
-  statement(options: { before?: Prisma.Sql; vmId?: Prisma.Sql; required?: Prisma.Sql; gate?: Prisma.Sql; conditions?: Record<string, Prisma.Sql>; select?: Prisma.Sql } = {}): Prisma.Sql {
+  statement(options: { before?: Prisma.Sql; vmId?: Prisma.Sql; required?: Prisma.Sql; gate?: Prisma.Sql; conditions?: Record<string, Prisma.Sql>; select?: Prisma.Sql; extra?: ExtraRows } = {}): Prisma.Sql {
     const before = options.before ? Prisma.sql`${options.before},` : Prisma.empty;
     const required = options.required ?? Prisma.sql`TRUE`;
     const gate = options.gate ?? Prisma.sql`TRUE`;
@@ -208,7 +224,7 @@ export class Bookkeeping {
     const counted = this.request?.cond ? Prisma.sql`TRUE` : Prisma.sql`c.requests = ${requests}`;
     const select = options.select ? Prisma.sql`, ${options.select}` : Prisma.empty;
     return Prisma.sql`
-      WITH ${before} ${this.ctes(options.vmId, gate, options.conditions)}
+      WITH ${before} ${this.ctes(options.vmId, gate, options.conditions, options.extra)}
       SELECT CASE WHEN NOT (${gate}) OR (c.items = ${items} AND ${counted} AND (${required})) THEN c.events
                   ELSE CAST(('provisioning bookkeeping: the request changed under its lock (items ' || c.items || ', requests ' || c.requests || ')') AS int) END AS events${select}
         FROM bk_counts c`;

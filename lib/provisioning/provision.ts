@@ -3,6 +3,8 @@
 // Every step is idempotent (the adapter binds the key to the provider's idempotency mechanism and
 // the Vm row is upserted by account + provider id), so a job killed at any point and run again
 // converges on the same single VM.
+import diagnostics from 'node:diagnostics_channel';
+import { performance } from 'node:perf_hooks';
 import { Prisma } from '@/generated/prisma/client';
 import type { RequestItemStatus, RequestStatus } from '@/generated/prisma/enums';
 import { ProviderError } from '@/providers/errors';
@@ -14,9 +16,9 @@ import { jobBackoffBaseMs, WORKER_ACTOR } from '../jobs/context';
 import { enqueueJob } from '../jobs/queue';
 import type { Tx } from '../jobs/types';
 import { appendTimeline } from '../requests/timeline';
-import { transitionItem } from '../requests/state-machine';
+import { transitionItem, type TransitionEvent } from '../requests/state-machine';
 import { Bookkeeping } from './bookkeeping';
-import { prismaQuery, runScript, scriptTransaction, type WithConnection } from './sql';
+import { prismaQuery, runScript, type Query, type WithConnection } from './sql';
 import { WORKER_MAX_ATTEMPTS } from './handoff';
 import { CREATE_VM_TASK, vmName, workerJobKey } from './keys';
 import { backoffDelayMs, classifyFailure, withDeadline } from './retry';
@@ -86,6 +88,16 @@ export interface ClaimData extends CreatePayload {
   regionCode?: string;
 }
 
+/**
+ * Per-VM phase times ({ phase: 'claim' | 'provider' | 'record', ms }) for the provisioning benchmark,
+ * which subscribes; without a subscriber nothing is measured or sent.
+ */
+export const phaseChannel = diagnostics.channel('skyport:provisioning:phase');
+const phaseClock = () => (phaseChannel.hasSubscribers ? performance.now() : 0);
+function phaseDone(phase: 'claim' | 'provider' | 'record', started: number): void {
+  if (phaseChannel.hasSubscribers && started) phaseChannel.publish({ phase, ms: performance.now() - started });
+}
+
 function lockRequestSql(requestId: string): Prisma.Sql {
   return Prisma.sql`SELECT status::text AS status, number FROM "Request" WHERE id = ${requestId} FOR UPDATE`;
 }
@@ -144,8 +156,10 @@ async function createVm(
   if (!data) return 'skipped';
   const early = observeEarly(data, options);
   if (early) held.lease = early.lease;
+  const claimStarted = phaseClock();
   const claimed = await claimJob(provisioningJobId, data, options, audit, now());
   if (!claimed) return 'skipped';
+  phaseDone('claim', claimStarted);
   const payload: CreatePayload = { requestId: data.requestId, itemId: data.itemId, index: data.index, vmKey: data.vmKey };
   const item = claimed.row;
   const job = { id: provisioningJobId, attempts: claimed.attempts, maxAttempts: item.maxAttempts };
@@ -170,6 +184,7 @@ async function createVm(
 
   let observed: ObservedVm;
   const lease = held.lease!;
+  const providerStarted = phaseClock();
   try {
     const timeoutMs = options.runtime?.operationTimeoutMs ?? 10 * 60_000;
     const adapter = await lease.adapter;
@@ -195,67 +210,170 @@ async function createVm(
     return recordFailure(db, job.id, job.attempts, job.maxAttempts, data, error, audit, now);
   }
 
-  // 3. Record the VM and link it; finish the item/request when this was the last VM. Under the
-  // request lock: read what settling needs (counting this job as succeeded), then one statement
-  // upserts the Vm, finishes the job and writes every event, audit row and transition.
-  await scriptTransaction(options.withConnection, async (tx) => {
-    const [, settleRows] = await tx.begin(lockRequestSql(payload.requestId), settleStateSql(payload.requestId, job.id));
-    const at = now();
-    const book = new Bookkeeping(audit, at);
-    // The name Skyport gave the VM (its tag), not a provider name derived from the key.
-    const name = displayNameOf(observed);
-    await book.record({ action: 'vm.create', targetType: 'vm', targetId: null, after: { name, providerId: observed.providerId, requestItemId: item.itemId, tags } }, { vmRef: true });
-    await book.timeline(
-      {
-        requestId: payload.requestId,
-        itemId: item.itemId,
-        type: 'vm_created',
-        message: `${name} is ${observed.state} (${observed.providerId}).`,
-        actorLabel: audit.actor.label,
-        data: { index: payload.index, providerId: observed.providerId },
-      },
-      { vmRef: true },
-    );
-    await planSettle(book, (settleRows as { state: SettleState }[])[0]!.state);
-    const seenAt = at.toISOString();
-    const leaseExpiresAt = item.leaseDays ? new Date(at.getTime() + item.leaseDays * 86_400_000).toISOString() : null;
-    const result = JSON.stringify({ providerId: observed.providerId, state: observed.state });
-    const before = Prisma.sql`
-      bk_vm AS (
-        INSERT INTO "Vm" AS v (
-          "id", "providerAccountId", "providerKind", "providerId", "name", "regionCode", "zone", "size", "vcpus", "memoryMiB", "diskGiB",
-          "imageId", "state", "providerState", "tags", "privateIp", "publicIp", "providerCreatedAt", "ownerId", "projectId", "requestItemId",
-          "createdBySkyport", "managed", "idempotencyKey", "leaseExpiresAt", "firstSeenAt", "lastSeenAt", "deletedAt", "createdAt", "updatedAt",
-          "observedXid")
-        VALUES (
-          'vm' || replace(gen_random_uuid()::text, '-', ''), ${item.providerAccountId}, ${item.providerKind}::"ProviderKind", ${observed.providerId},
-          ${name}, ${observed.region}, ${observed.zone ?? null}, ${observed.size}, ${observed.vcpus ?? item.vcpus}::int, ${observed.memoryMiB ?? item.memoryMiB}::int,
-          ${item.diskGiB}::int, ${observed.imageId ?? null}, ${observed.state}::"VmState", ${observed.providerState}, ${JSON.stringify(observed.tags)}::jsonb,
-          ${observed.privateIp ?? null}, ${observed.publicIp ?? null}, ${observed.createdAt?.toISOString() ?? null}::timestamp(3), ${item.requesterId},
-          ${item.projectId}, ${item.itemId}, true, true, ${payload.vmKey}, ${leaseExpiresAt}::timestamp(3), ${seenAt}::timestamp(3),
-          ${seenAt}::timestamp(3), NULL, ${seenAt}::timestamp(3), ${seenAt}::timestamp(3),
-          -- What this run observed is newer than any inventory listing begun before it (sync-write.ts).
-          pg_current_xact_id()::text::bigint)
-        ON CONFLICT ("providerAccountId", "providerId") DO UPDATE SET
-          "name" = EXCLUDED."name", "regionCode" = EXCLUDED."regionCode", "zone" = EXCLUDED."zone", "size" = EXCLUDED."size",
-          "vcpus" = EXCLUDED."vcpus", "memoryMiB" = EXCLUDED."memoryMiB", "diskGiB" = EXCLUDED."diskGiB", "imageId" = EXCLUDED."imageId",
-          "state" = EXCLUDED."state", "providerState" = EXCLUDED."providerState", "tags" = EXCLUDED."tags", "privateIp" = EXCLUDED."privateIp",
-          "publicIp" = EXCLUDED."publicIp", "providerCreatedAt" = EXCLUDED."providerCreatedAt", "ownerId" = EXCLUDED."ownerId",
-          "projectId" = EXCLUDED."projectId", "requestItemId" = EXCLUDED."requestItemId", "createdBySkyport" = true, "managed" = true,
-          "idempotencyKey" = EXCLUDED."idempotencyKey", "lastSeenAt" = EXCLUDED."lastSeenAt", "deletedAt" = NULL, "updatedAt" = EXCLUDED."updatedAt",
-          "observedXid" = EXCLUDED."observedXid",
-          -- A lease already running (a re-run after a crash) is not restarted; a row found without
-          -- one (e.g. inventory sync saw the VM before this run recorded it) gets this item's.
-          "leaseExpiresAt" = COALESCE(v."leaseExpiresAt", EXCLUDED."leaseExpiresAt")
-        RETURNING v.id),
-      bk_job AS (
-        UPDATE "ProvisioningJob" SET status = 'succeeded', "vmId" = (SELECT id FROM bk_vm), "finishedAt" = ${seenAt}::timestamp(3),
-               "lockedBy" = NULL, "lockedAt" = NULL, "lastError" = NULL, result = ${result}::jsonb, "updatedAt" = ${seenAt}::timestamp(3)
-         WHERE id = ${job.id}
-        RETURNING id)`;
-    await tx.commit(book.statement({ before, vmId: Prisma.sql`(SELECT id FROM bk_vm)`, required: Prisma.sql`EXISTS (SELECT 1 FROM bk_job)` }));
-  });
+  // 3. Record the VM and link it; finish the item/request when this was the last VM. ONE round
+  // trip: BEGIN, the request row locked (settling needs one view of the whole request: two last
+  // VMs finishing at once must not both see the other still running), then one statement that
+  // upserts the Vm, finishes the job and decides the settle in SQL (recordVmSql), COMMIT. The lock
+  // is held only while PostgreSQL runs those statements, never across a client round trip.
+  phaseDone('provider', providerStarted);
+  const recordStarted = phaseClock();
+  const statement = await recordVmSql(job.id, payload, item, observed, tags, audit, now());
+  await options.withConnection((connection) =>
+    runScript(connection, ['BEGIN', lockRequestSql(payload.requestId), statement, 'COMMIT']).catch(async (error: unknown) => {
+      await connection.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    }),
+  );
+  phaseDone('record', recordStarted);
   return 'created';
+}
+
+/**
+ * The record step's one statement (see createVm). Rows known before the statement (the Vm's audit
+ * row and `vm_created` event) are built by recordAudit / appendTimeline through Bookkeeping; the
+ * settle — planSettle's rules — is decided by CTEs over the request as it is under the lock, this
+ * job counted as succeeded:
+ *   - an item in provisioning whose jobs (at least `quantity`) all succeeded → provisioned;
+ *   - a request in provisioning with no live job and no pending item left (after those moves) →
+ *     completed, or failed when an item is failed, its message naming the failed items in
+ *     creation order;
+ * with the events and audit rows transitionItem / transitionRequest write for those moves.
+ * bookkeeping.test.ts checks it against planSettle's decisions applied with transitionItem /
+ * transitionRequest. A job that already succeeded (the record ran before) writes nothing at all.
+ */
+export async function recordVmSql(
+  jobId: string,
+  payload: CreatePayload,
+  item: Pick<ClaimRow, 'itemId' | 'providerAccountId' | 'providerKind' | 'vcpus' | 'memoryMiB' | 'diskGiB' | 'leaseDays' | 'requesterId' | 'projectId'>,
+  observed: ObservedVm,
+  tags: SkyportTags,
+  audit: AuditContext,
+  at: Date,
+): Promise<Prisma.Sql> {
+  const book = new Bookkeeping(audit, at);
+  // The name Skyport gave the VM (its tag), not a provider name derived from the key.
+  const name = displayNameOf(observed);
+  await book.record({ action: 'vm.create', targetType: 'vm', targetId: null, after: { name, providerId: observed.providerId, requestItemId: item.itemId, tags } }, { vmRef: true });
+  await book.timeline(
+    {
+      requestId: payload.requestId,
+      itemId: item.itemId,
+      type: 'vm_created',
+      message: `${name} is ${observed.state} (${observed.providerId}).`,
+      actorLabel: audit.actor.label,
+      data: { index: payload.index, providerId: observed.providerId },
+    },
+    { vmRef: true },
+  );
+  const iso = at.toISOString();
+  const requestId = payload.requestId;
+  const leaseExpiresAt = item.leaseDays ? new Date(at.getTime() + item.leaseDays * 86_400_000).toISOString() : null;
+  const result = JSON.stringify({ providerId: observed.providerId, state: observed.state });
+  // A duplicate record (the job already succeeded) is a no-op: nothing upserted, moved or written.
+  const gate = Prisma.sql`(SELECT j.status::text FROM "ProvisioningJob" j WHERE j.id = ${jobId}) IS DISTINCT FROM 'succeeded'`;
+  // The writers' own bounds (appendTimeline: message 2000, actor label 320; recordAudit: none).
+  const label = audit.actor.label.slice(0, 320);
+  const before = Prisma.sql`
+    bk_vm AS (
+      INSERT INTO "Vm" AS v (
+        "id", "providerAccountId", "providerKind", "providerId", "name", "regionCode", "zone", "size", "vcpus", "memoryMiB", "diskGiB",
+        "imageId", "state", "providerState", "tags", "privateIp", "publicIp", "providerCreatedAt", "ownerId", "projectId", "requestItemId",
+        "createdBySkyport", "managed", "idempotencyKey", "leaseExpiresAt", "firstSeenAt", "lastSeenAt", "deletedAt", "createdAt", "updatedAt",
+        "observedXid")
+      SELECT
+        'vm' || replace(gen_random_uuid()::text, '-', ''), ${item.providerAccountId}, ${item.providerKind}::"ProviderKind", ${observed.providerId},
+        ${name}, ${observed.region}, ${observed.zone ?? null}, ${observed.size}, ${observed.vcpus ?? item.vcpus}::int, ${observed.memoryMiB ?? item.memoryMiB}::int,
+        ${item.diskGiB}::int, ${observed.imageId ?? null}, ${observed.state}::"VmState", ${observed.providerState}, ${JSON.stringify(observed.tags)}::jsonb,
+        ${observed.privateIp ?? null}, ${observed.publicIp ?? null}, ${observed.createdAt?.toISOString() ?? null}::timestamp(3), ${item.requesterId},
+        ${item.projectId}, ${item.itemId}, true, true, ${payload.vmKey}, ${leaseExpiresAt}::timestamp(3), ${iso}::timestamp(3),
+        ${iso}::timestamp(3), NULL, ${iso}::timestamp(3), ${iso}::timestamp(3),
+        -- What this run observed is newer than any inventory listing begun before it (sync-write.ts).
+        pg_current_xact_id()::text::bigint
+       WHERE ${gate}
+      ON CONFLICT ("providerAccountId", "providerId") DO UPDATE SET
+        "name" = EXCLUDED."name", "regionCode" = EXCLUDED."regionCode", "zone" = EXCLUDED."zone", "size" = EXCLUDED."size",
+        "vcpus" = EXCLUDED."vcpus", "memoryMiB" = EXCLUDED."memoryMiB", "diskGiB" = EXCLUDED."diskGiB", "imageId" = EXCLUDED."imageId",
+        "state" = EXCLUDED."state", "providerState" = EXCLUDED."providerState", "tags" = EXCLUDED."tags", "privateIp" = EXCLUDED."privateIp",
+        "publicIp" = EXCLUDED."publicIp", "providerCreatedAt" = EXCLUDED."providerCreatedAt", "ownerId" = EXCLUDED."ownerId",
+        "projectId" = EXCLUDED."projectId", "requestItemId" = EXCLUDED."requestItemId", "createdBySkyport" = true, "managed" = true,
+        "idempotencyKey" = EXCLUDED."idempotencyKey", "lastSeenAt" = EXCLUDED."lastSeenAt", "deletedAt" = NULL, "updatedAt" = EXCLUDED."updatedAt",
+        "observedXid" = EXCLUDED."observedXid",
+        -- A lease already running (a re-run after a crash) is not restarted; a row found without
+        -- one (e.g. inventory sync saw the VM before this run recorded it) gets this item's.
+        "leaseExpiresAt" = COALESCE(v."leaseExpiresAt", EXCLUDED."leaseExpiresAt")
+      RETURNING v.id),
+    bk_job AS (
+      UPDATE "ProvisioningJob" SET status = 'succeeded', "vmId" = (SELECT id FROM bk_vm), "finishedAt" = ${iso}::timestamp(3),
+             "lockedBy" = NULL, "lockedAt" = NULL, "lastError" = NULL, result = ${result}::jsonb, "updatedAt" = ${iso}::timestamp(3)
+       WHERE id = ${jobId} AND ${gate}
+      RETURNING id),
+    -- settleStateSql's aggregate: every CTE sees the rows as they were before this statement, so
+    -- this job is counted as succeeded (and not live) by its id.
+    st_items AS (
+      SELECT i.id, i.name, i.quantity, i.status::text AS status, i."createdAt",
+             count(j.id)::int AS jobs,
+             (count(j.id) FILTER (WHERE j.status = 'succeeded' OR j.id = ${jobId}))::int AS succeeded,
+             (count(j.id) FILTER (WHERE j.status IN ('queued', 'running') AND j.id <> ${jobId}))::int AS live
+        FROM "RequestItem" i
+        LEFT JOIN "ProvisioningJob" j ON j."requestItemId" = i.id AND j.kind = 'create_vm'
+       WHERE i."requestId" = ${requestId} AND ${gate}
+       GROUP BY i.id),
+    st_moves AS (
+      SELECT s.id, s.name, s.quantity, row_number() OVER (ORDER BY s."createdAt", s.id) AS n
+        FROM st_items s WHERE s.status = 'provisioning' AND s.jobs >= s.quantity AND s.succeeded = s.jobs),
+    st_after AS (
+      SELECT s.id, s.name, s."createdAt", s.live, CASE WHEN m.id IS NULL THEN s.status ELSE 'provisioned' END AS status
+        FROM st_items s LEFT JOIN st_moves m ON m.id = s.id),
+    st_failed AS (
+      SELECT count(*)::int AS n, string_agg(f.name, ', ' ORDER BY f."createdAt", f.id) AS names, jsonb_agg(f.id ORDER BY f."createdAt", f.id) AS ids
+        FROM st_after f WHERE f.status = 'failed'),
+    st_request AS (
+      SELECT r.id, CASE WHEN f.n = 0 THEN 'completed' ELSE 'failed' END AS "to", f.n AS failed, (SELECT count(*)::int FROM st_after) AS items, f.names, f.ids
+        FROM "Request" r CROSS JOIN st_failed f
+       WHERE r.id = ${requestId} AND r.status = 'provisioning' AND ${gate}
+         AND NOT EXISTS (SELECT 1 FROM st_after a WHERE a.live > 0 OR a.status = 'pending')),
+    st_item_moved AS (
+      UPDATE "RequestItem" i SET status = 'provisioned', "updatedAt" = ${iso}::timestamp(3)
+        FROM st_moves m WHERE i.id = m.id AND i.status = 'provisioning'
+      RETURNING i.id),
+    st_request_moved AS (
+      UPDATE "Request" r SET status = s."to"::"RequestStatus", "completedAt" = ${iso}::timestamp(3), "updatedAt" = ${iso}::timestamp(3)
+        FROM st_request s WHERE r.id = s.id AND r.status = 'provisioning'
+      RETURNING r.id)`;
+  // The settle's rows, ordered after the book's own (ord 0, 1): items by creation, then the request.
+  const events = Prisma.sql`
+    SELECT 1000 + m.n AS ord, ${requestId}::text AS "requestId", m.id AS "itemId", 'item_provisioned' AS "type",
+           left(m.name || ': ' || m.quantity || ' VM(s) running.', 2000) AS "message", ${label}::text AS "actorLabel", NULL::jsonb AS "data"
+      FROM st_moves m
+    UNION ALL
+    SELECT 1000000, ${requestId}::text, NULL::text, s."to",
+           CASE WHEN s."to" = 'completed' THEN 'Every VM is running.'
+                ELSE left(s.failed || ' of ' || s.items || ' item(s) failed: ' || s.names || '. Completed items stay; retry the failed ones.', 2000) END,
+           ${label}::text, CASE WHEN s."to" = 'failed' THEN jsonb_build_object('failedItemIds', s.ids) END
+      FROM st_request s`;
+  const actor = Prisma.sql`${audit.actor.type}::text AS "actorType", ${audit.actor.id ?? null}::text AS "actorId", ${audit.actor.label}::text AS "actorLabel"`;
+  const context = Prisma.sql`${audit.requestId}::text AS "requestId", ${audit.ip ?? null}::text AS "ip"`;
+  const audits = Prisma.sql`
+    SELECT 1000 + m.n AS ord, ${actor}, 'request_item.provisioned' AS "action", 'request_item' AS "targetType", m.id AS "targetId",
+           '{"status": "provisioning"}'::jsonb AS "before",
+           jsonb_build_object('status', 'provisioned', 'requestId', ${requestId}::text, 'event', 'item_provisioned') AS "after", ${context}
+      FROM st_moves m
+    UNION ALL
+    SELECT 1000000, ${actor}, 'request.' || s."to", 'request', ${requestId}::text, '{"status": "provisioning"}'::jsonb,
+           jsonb_build_object('status', s."to", 'event', s."to")
+             || CASE WHEN s."to" = 'failed' THEN jsonb_build_object('data', jsonb_build_object('failedItemIds', s.ids)) ELSE '{}'::jsonb END,
+           ${context}
+      FROM st_request s`;
+  return book.statement({
+    before,
+    gate,
+    vmId: Prisma.sql`(SELECT id FROM bk_vm)`,
+    // Under the lock every decided move applies; a mismatch means the rows changed under it.
+    required: Prisma.sql`EXISTS (SELECT 1 FROM bk_job)
+      AND (SELECT count(*) FROM st_item_moved) = (SELECT count(*) FROM st_moves)
+      AND (SELECT count(*) FROM st_request_moved) = (SELECT count(*) FROM st_request)`,
+    extra: { events, audits },
+  });
 }
 
 /** The queue job's payload for a create_vm ProvisioningJob (the claim data rides along, see ClaimData). */
@@ -446,7 +564,7 @@ async function recordFailure(
   return retry ? 'retry' : 'failed';
 }
 
-interface SettleState {
+export interface SettleState {
   requestId: string;
   /** null when the request row is gone. */
   requestStatus: RequestStatus | null;
@@ -477,32 +595,56 @@ function settleStateSql(requestId: string, succeededJobId: string | null = null)
              GROUP BY i.id) s`;
 }
 
+/** What settling decides: the item moves (provisioning → provisioned) and the request's move, with their events. */
+export interface SettleDecisions {
+  items: { item: { id: string; name: string; requestId: string }; event: Omit<TransitionEvent, 'audit'> }[];
+  request: { number: number; to: 'completed' | 'failed'; event: Omit<TransitionEvent, 'audit'> } | null;
+}
+
 /**
  * After a VM finished (either way): an item whose VMs all exist is provisioned; a request with no
  * live job left is completed (every item provisioned) or failed (some item failed; the rest stay).
- * Adds those transitions to `book`.
+ * The record step decides the same in SQL (recordVmSql); bookkeeping.test.ts compares the two.
  */
-async function planSettle(book: Bookkeeping, state: SettleState): Promise<void> {
-  const { items, requestId, requestNumber } = state;
+export function settleDecisions(state: SettleState): SettleDecisions {
+  const { requestId, requestNumber } = state;
+  const items = state.items.map((i) => ({ ...i }));
+  const decisions: SettleDecisions = { items: [], request: null };
   for (const item of items) {
     if (item.status !== 'provisioning') continue;
     if (item.jobs >= item.quantity && item.succeeded === item.jobs) {
-      await book.itemTransition({ ...item, requestId }, 'provisioning', 'provisioned', { type: 'item_provisioned', message: `${item.name}: ${item.quantity} VM(s) running.` });
+      decisions.items.push({ item: { id: item.id, name: item.name, requestId }, event: { type: 'item_provisioned', message: `${item.name}: ${item.quantity} VM(s) running.` } });
       item.status = 'provisioned';
     }
   }
   const live = items.some((i) => i.live > 0 || i.status === 'pending');
-  if (live || state.requestStatus !== 'provisioning') return;
+  if (live || state.requestStatus !== 'provisioning') return decisions;
   const failed = items.filter((i) => i.status === 'failed');
-  if (failed.length === 0) {
-    await book.requestTransition(requestId, requestNumber, 'provisioning', 'completed', { type: 'completed', message: 'Every VM is running.' });
-  } else {
-    await book.requestTransition(requestId, requestNumber, 'provisioning', 'failed', {
-      type: 'failed',
-      message: `${failed.length} of ${items.length} item(s) failed: ${failed.map((i) => i.name).join(', ')}. Completed items stay; retry the failed ones.`,
-      data: { failedItemIds: failed.map((i) => i.id) },
-    });
-  }
+  decisions.request =
+    failed.length === 0
+      ? { number: requestNumber, to: 'completed', event: { type: 'completed', message: 'Every VM is running.' } }
+      : {
+          number: requestNumber,
+          to: 'failed',
+          event: {
+            type: 'failed',
+            message: `${failed.length} of ${items.length} item(s) failed: ${failed.map((i) => i.name).join(', ')}. Completed items stay; retry the failed ones.`,
+            data: { failedItemIds: failed.map((i) => i.id) },
+          },
+        };
+  return decisions;
+}
+
+/** Adds the settle's transitions (settleDecisions) to `book`. */
+async function planSettle(book: Bookkeeping, state: SettleState): Promise<void> {
+  const decisions = settleDecisions(state);
+  for (const { item, event } of decisions.items) await book.itemTransition(item, 'provisioning', 'provisioned', event);
+  if (decisions.request) await book.requestTransition(state.requestId, decisions.request.number, 'provisioning', decisions.request.to, decisions.request.event);
+}
+
+/** The settle's view of a request (settleStateSql); the caller holds the request row lock. */
+export async function readSettleState(query: Query, requestId: string): Promise<SettleState> {
+  return (await query<{ state: SettleState }>(settleStateSql(requestId)))[0]!.state;
 }
 
 /**
@@ -512,6 +654,6 @@ async function planSettle(book: Bookkeeping, state: SettleState): Promise<void> 
 export async function settle(tx: Tx, requestId: string, audit: AuditContext): Promise<void> {
   const query = prismaQuery(tx);
   const book = new Bookkeeping(audit);
-  await planSettle(book, (await query<{ state: SettleState }>(settleStateSql(requestId)))[0]!.state);
+  await planSettle(book, await readSettleState(query, requestId));
   await book.write(query);
 }

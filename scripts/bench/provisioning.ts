@@ -27,6 +27,7 @@ import { migrateJobsSchema } from '../../lib/jobs/migrate';
 import { startWorker } from '../../lib/jobs/worker';
 import { adapterForAccount } from '../../lib/provider-accounts/service';
 import { resolveImageId } from '../../lib/provisioning/images';
+import { phaseChannel } from '../../lib/provisioning/provision';
 import { approveSubmittedRequest, createApprovedRequest, createFixture, createSubmittedRequest, ENGINE_TASKS, registerEmulatedAccount, startEmulatedAccount, type EmulatedAccount, type EmulatedPlacement, type Fixture } from '../../lib/provisioning/test-fixtures';
 import { providerModule } from '../../providers/registry';
 import { PROVIDER_KINDS, type ProviderKind } from '../../providers/types';
@@ -262,12 +263,24 @@ async function main() {
     };
     const engineSet = await startSet();
     const requestIds = await submitMany(db, fixture, engineSet.accounts, VMS);
+    // Per VM and worker slot: the claim, the provider work and the record (the worker runs in this process).
+    const phases: Record<string, number[]> = { claim: [], provider: [], record: [] };
+    const onPhase = (message: unknown) => {
+      const { phase, ms } = message as { phase: string; ms: number };
+      phases[phase]?.push(ms);
+    };
+    phaseChannel.subscribe(onPhase);
     const engine = await leg(engineSet, async () => {
       const started = performance.now();
       await approveAll(db, requestIds);
       await waitTerminal(db, requestIds, 30 * 60_000, 200);
       return performance.now() - started;
-    });
+    }).finally(() => phaseChannel.unsubscribe(onPhase));
+    const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / Math.max(1, values.length);
+    console.error(
+      `[bench] engine per VM and slot (mean / p50 / p95 ms): ` +
+        Object.entries(phases).map(([phase, ms]) => `${phase} ${mean(ms).toFixed(1)} / ${ms.length ? quantile(ms, 0.5).toFixed(1) : 'n/a'} / ${ms.length ? quantile(ms, 0.95).toFixed(1) : 'n/a'}`).join(', '),
+    );
     const engineMs = engine.result;
     const made = await engineSet.vmCount();
     const failed = await db.requestItem.count({ where: { requestId: { in: requestIds }, status: 'failed' } });
