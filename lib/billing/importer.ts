@@ -9,7 +9,7 @@ import type { Db } from '../db/client';
 import { COPY_COLUMNS } from './focus-columns';
 import { Linker, type TagMapping } from './linking';
 import { type ImportDefaults, type RowError, RowNormaliser, copyLine } from './normalize';
-import { LinkTargetGone, type LinkTargets, leafTable, lockSwaps, swapLeaf } from './partitions';
+import { LinkTargetGone, type LinkTargets, leafTable, lockSwaps, rebuildForImportedLeaves, swapLeaf } from './partitions';
 import { buildResourceRollups } from './resource-rollup';
 import { rebuildTagRollup, rollupTagKeys } from './tag-rollup';
 import { stageCsvByCopy } from './copy-import';
@@ -360,30 +360,12 @@ export async function importCostFile(db: Db, connectionString: string, filePath:
 }
 
 /**
- * The tag rollup of each period just swapped in, each in its own transaction after the swap: the
- * scan (about 1.3 CPU-s per 1M rows) then holds no lock readers wait on. Under the swap lock, and
- * only while the leaf still holds this import's rows (a later import rebuilds its own). Until it is
- * built — or if this fails — breakdowns read raw rows, with the same results, so a failure is logged
- * and the import stays succeeded.
+ * The tag rollup of each period just swapped in, each in its own transaction after the swap
+ * (rebuildForImportedLeaves): the scan (about 1.3 CPU-s per 1M rows) then holds no lock readers wait on.
  */
 export async function buildTagRollups(db: Db, importId: string, periods: readonly { month: string; scopeKey: string }[], tagKeys: readonly string[]): Promise<void> {
   if (!tagKeys.length) return;
-  for (const { month, scopeKey } of periods) {
-    const leaf = leafTable(month, scopeKey);
-    try {
-      await db.$transaction(
-        async (tx) => {
-          await lockSwaps(tx);
-          const [exists] = await tx.$queryRaw<{ ok: boolean }[]>`SELECT to_regclass(${`public."${leaf}"`}) IS NOT NULL AS ok`;
-          const owner = exists?.ok ? await tx.$queryRawUnsafe<{ importId: string }[]>(`SELECT "importId" FROM "${leaf}" LIMIT 1`) : [];
-          if (owner[0]?.importId === importId) await rebuildTagRollup(tx, month, scopeKey, leaf, tagKeys);
-        },
-        { timeout: 30 * 60_000, maxWait: 60_000 },
-      );
-    } catch (error) {
-      console.error(`[billing] tag rollup of ${month} ${scopeKey} not built (breakdowns read raw rows): ${(error as Error).message}`);
-    }
-  }
+  await rebuildForImportedLeaves(db, importId, periods, 'tag rollup', (tx, month, scopeKey, leaf) => rebuildTagRollup(tx, month, scopeKey, leaf, tagKeys));
 }
 
 /** Names of the leaf partitions currently holding a period (for tests and the admin page). */

@@ -45,6 +45,36 @@ export async function lockSwaps(tx: Tx): Promise<void> {
   await tx.$executeRawUnsafe(`SELECT pg_advisory_xact_lock(hashtext('skyport.billing.swap'))`);
 }
 
+/**
+ * Runs `rebuild` for each period an import just swapped in, each in its own transaction after the
+ * swap: under the swap lock, and only while the leaf still holds this import's rows (a later import
+ * rebuilds its own). The rollups built this way are optional — until one is built, or if this fails,
+ * breakdowns read raw rows with the same results — so a failure is logged and the import stays succeeded.
+ */
+export async function rebuildForImportedLeaves(
+  db: Db,
+  importId: string,
+  periods: readonly { month: string; scopeKey: string }[],
+  what: string,
+  rebuild: (tx: Tx, month: string, scopeKey: string, leaf: string) => Promise<void>,
+): Promise<void> {
+  for (const { month, scopeKey } of periods) {
+    const leaf = leafTable(month, scopeKey);
+    try {
+      await db.$transaction(
+        async (tx) => {
+          await lockSwaps(tx);
+          const owner = (await tableExists(tx, leaf)) ? await tx.$queryRawUnsafe<{ importId: string }[]>(`SELECT "importId" FROM ${ident(leaf)} LIMIT 1`) : [];
+          if (owner[0]?.importId === importId) await rebuild(tx, month, scopeKey, leaf);
+        },
+        { timeout: 30 * 60_000, maxWait: 60_000 },
+      );
+    } catch (error) {
+      console.error(`[billing] ${what} of ${month} ${scopeKey} not built (breakdowns read raw rows): ${(error as Error).message}`);
+    }
+  }
+}
+
 /** The VMs, projects and provider accounts a new period's rows link to. */
 export interface LinkTargets {
   vmIds: string[];

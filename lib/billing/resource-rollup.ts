@@ -7,7 +7,7 @@
 // demo seed, which swaps directly) has no CostResourceRollupLeaf row and is read raw.
 import type { Prisma } from '@/generated/prisma/client';
 import type { Db } from '../db/client';
-import { leafTable, lockSwaps } from './partitions';
+import { rebuildForImportedLeaves } from './partitions';
 
 type Tx = Prisma.TransactionClient | Db;
 
@@ -53,27 +53,7 @@ export async function rebuildResourceRollup(tx: Tx, billingMonth: string, scopeK
   await tx.$executeRawUnsafe(resourceRollupSql.insertLeaf, billingMonth, scopeKey);
 }
 
-/**
- * The resource rollup of each period an import just swapped in, each in its own transaction after
- * the swap (as buildTagRollups): under the swap lock, and only while the leaf still holds this
- * import's rows. Until it is built — or if this fails — resource breakdowns read raw rows with the
- * same results, so a failure is logged and the import stays succeeded.
- */
+/** The resource rollup of each period an import just swapped in (see rebuildForImportedLeaves). */
 export async function buildResourceRollups(db: Db, importId: string, periods: readonly { month: string; scopeKey: string }[]): Promise<void> {
-  for (const { month, scopeKey } of periods) {
-    const leaf = leafTable(month, scopeKey);
-    try {
-      await db.$transaction(
-        async (tx) => {
-          await lockSwaps(tx);
-          const [exists] = await tx.$queryRaw<{ ok: boolean }[]>`SELECT to_regclass(${`public."${leaf}"`}) IS NOT NULL AS ok`;
-          const owner = exists?.ok ? await tx.$queryRawUnsafe<{ importId: string }[]>(`SELECT "importId" FROM "${leaf}" LIMIT 1`) : [];
-          if (owner[0]?.importId === importId) await rebuildResourceRollup(tx, month, scopeKey, leaf);
-        },
-        { timeout: 30 * 60_000, maxWait: 60_000 },
-      );
-    } catch (error) {
-      console.error(`[billing] resource rollup of ${month} ${scopeKey} not built (breakdowns read raw rows): ${(error as Error).message}`);
-    }
-  }
+  await rebuildForImportedLeaves(db, importId, periods, 'resource rollup', rebuildResourceRollup);
 }

@@ -183,6 +183,19 @@ async function seedQueryRows(url: string, db: ReturnType<typeof createPrismaClie
 /** The results-table row of the tag rollup's build (set by seedTagRollups). */
 let tagRollupRow: string | null = null;
 
+/** A reader of the CPU seconds one connection's backend has used, from /proc (Linux; 0 elsewhere). */
+async function backendCpuReader(client: pg.Client): Promise<() => number> {
+  const pid = (await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
+  return () => {
+    try {
+      const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+      return (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime (clock ticks)
+    } catch {
+      return 0;
+    }
+  };
+}
+
 /** The tag keys an import rolls up by default (the default project / cost-centre mapping's). */
 const BENCH_TAG_KEYS = ['cost-center', 'project'];
 
@@ -194,15 +207,7 @@ async function seedTagRollups(url: string, months: string[], providers: string[]
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
-    const pid = (await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
-    const cpu = () => {
-      try {
-        const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-        return (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime (clock ticks)
-      } catch {
-        return 0;
-      }
-    };
+    const cpu = await backendCpuReader(client);
     const before = cpu();
     const started = performance.now();
     let leafRows = 0;
@@ -241,15 +246,7 @@ async function seedResourceRollups(url: string, months: string[], providers: str
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
-    const pid = (await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
-    const cpu = () => {
-      try {
-        const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-        return (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime (clock ticks)
-      } catch {
-        return 0;
-      }
-    };
+    const cpu = await backendCpuReader(client);
     const before = cpu();
     const started = performance.now();
     for (const month of months) {
