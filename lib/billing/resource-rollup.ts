@@ -3,8 +3,8 @@
 // a whole month, the usual view — groups these rows (one per resource and dimension combination,
 // ~4× fewer than the leaf's on the benchmark's data) instead of the raw rows; other leaves of the
 // range are read raw in the same statement (costs.ts). Cleared by the swap (partitions.ts swapLeaf),
-// rebuilt after it commits, like the tag rollup; a leaf without it (not yet built, or loaded by the
-// demo seed, which swaps directly) has no CostResourceRollupLeaf row and is read raw.
+// rebuilt after it commits by the importer and the demo seed, like the tag rollup; a leaf without it
+// (not yet built, or its build failed) has no CostResourceRollupLeaf row and is read raw.
 import type { Prisma } from '@/generated/prisma/client';
 import type { Db } from '../db/client';
 import { rebuildForImportedLeaves } from './partitions';
